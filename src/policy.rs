@@ -1,0 +1,547 @@
+//! The policy: every figure that changes from one budget year to the next (counties, caps, staff
+//! quotas, periods, subsidy rates). It lives in a TOML file, never in code; the 2025 玉溪 policy is
+//! embedded as the default. A policy is validated whole before any input is read: a policy whose
+//! county lines do not add up, or that names a county twice, is refused with the line at fault.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::county::{CountyCode, CountyRegistry};
+
+/// The embedded default policy (SPEC §2, §3, §4.2).
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../templates/policy-2025.toml");
+/// The name under which the embedded policy is reported.
+pub const DEFAULT_POLICY_SOURCE: &str = "内置默认政策 templates/policy-2025.toml";
+
+/// What to do with approved rows that do not fit a county's remaining annual cap (SPEC §4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverCap {
+    Hold,
+    Prorate,
+}
+
+/// Dispute level (纠纷等级), canonical forms only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Level {
+    Simple,
+    Ordinary,
+    Complex,
+    Major,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Simple => "简易",
+            Level::Ordinary => "一般",
+            Level::Complex => "疑难复杂",
+            Level::Major => "重大",
+        }
+    }
+    /// Every spelling counties use (SPEC §4.1), already NFKC-compacted.
+    pub fn parse(compacted: &str) -> Option<Level> {
+        match compacted {
+            "简易" | "简单" => Some(Level::Simple),
+            "一般" => Some(Level::Ordinary),
+            "疑难复杂" | "疑难" | "复杂" | "疑难、复杂" => Some(Level::Complex),
+            "重大" => Some(Level::Major),
+            _ => None,
+        }
+    }
+    pub const ALL: [Level; 4] = [Level::Simple, Level::Ordinary, Level::Complex, Level::Major];
+}
+
+/// Agreement form (协议形式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Form {
+    Written,
+    Oral,
+}
+
+impl Form {
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::Written => "书面",
+            Form::Oral => "口头",
+        }
+    }
+    pub fn parse(compacted: &str) -> Option<Form> {
+        match compacted {
+            "书面" | "书面协议" | "书面调解协议" => Some(Form::Written),
+            "口头" | "口头协议" | "口头调解协议" => Some(Form::Oral),
+            _ => None,
+        }
+    }
+    pub const ALL: [Form; 2] = [Form::Written, Form::Oral];
+}
+
+/// A payout period of the policy year (SPEC §4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodDef {
+    pub id: String,
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub pay_by: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct CountyDef {
+    pub code: CountyCode,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub mediation_cap: Decimal,
+    pub staff_allocation: Decimal,
+    pub staff_quota: u32,
+}
+
+/// A validated policy. Construct with [`Policy::from_toml`] or [`Policy::load`].
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub year: i32,
+    pub over_cap: OverCap,
+    pub staff_monthly_standard: Decimal,
+    pub periods: Vec<PeriodDef>,
+    pub rates: BTreeMap<(Level, Form), Decimal>,
+    pub counties: Vec<CountyDef>,
+    pub registry: CountyRegistry,
+    pub total_mediation_cap: Decimal,
+    pub total_staff_allocation: Decimal,
+    pub total_staff_quota: u32,
+    /// Where the policy came from, for the run sheet.
+    pub source: String,
+    /// SHA-256 of the policy file's bytes, hex.
+    pub sha256: String,
+}
+
+/// A policy that cannot be used. The message is Chinese and names the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for PolicyError {}
+
+// ---- raw serde shapes ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    name: String,
+    year: i32,
+    #[serde(default = "default_over_cap")]
+    over_cap: OverCap,
+    #[serde(deserialize_with = "de_money")]
+    staff_monthly_standard: Decimal,
+    totals: Spanned<RawTotals>,
+    #[serde(default)]
+    periods: Vec<Spanned<RawPeriod>>,
+    rates: Vec<Spanned<RawRate>>,
+    counties: Vec<Spanned<RawCounty>>,
+}
+
+fn default_over_cap() -> OverCap {
+    OverCap::Hold
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTotals {
+    #[serde(deserialize_with = "de_money")]
+    mediation_cap: Decimal,
+    #[serde(deserialize_with = "de_money")]
+    staff_allocation: Decimal,
+    staff_quota: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriod {
+    id: String,
+    #[serde(default)]
+    name: String,
+    start: String,
+    end: String,
+    pay_by: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRate {
+    level: String,
+    form: String,
+    #[serde(deserialize_with = "de_money")]
+    amount: Decimal,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounty {
+    code: String,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(deserialize_with = "de_money")]
+    mediation_cap: Decimal,
+    #[serde(deserialize_with = "de_money")]
+    staff_allocation: Decimal,
+    staff_quota: u32,
+}
+
+/// Money in the policy is a string ("180000.00") or an integer; a TOML float would pass through
+/// binary floating point, so it is refused.
+fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum M {
+        S(String),
+        I(i64),
+        F(toml::value::Datetime),
+    }
+    use serde::de::Error;
+    let m = M::deserialize(d).map_err(|_| {
+        D::Error::custom("金额须写成带引号的字符串（如 \"180000.00\"）或整数，不能写成小数")
+    })?;
+    let v = match m {
+        M::S(s) => s
+            .trim()
+            .parse::<Decimal>()
+            .map_err(|_| D::Error::custom(format!("金额“{s}”不是有效数字")))?,
+        M::I(i) => Decimal::from(i),
+        M::F(_) => return Err(D::Error::custom("金额不能是日期")),
+    };
+    if v.is_sign_negative() || v.round_dp(2) != v {
+        return Err(D::Error::custom(format!(
+            "金额“{v}”须为非负数且最多两位小数"
+        )));
+    }
+    Ok(crate::money::fen(v))
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn parse_day(s: &str, what: &str, line: usize) -> Result<NaiveDate, PolicyError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| PolicyError(format!("政策文件第 {line} 行：{what}“{s}”不是 YYYY-MM-DD 日期")))
+}
+
+impl Policy {
+    /// The embedded 2025 policy.
+    pub fn default_policy() -> Result<Policy, PolicyError> {
+        Policy::from_toml(DEFAULT_POLICY_TOML, DEFAULT_POLICY_SOURCE)
+    }
+
+    /// Load a policy file, or the embedded default when `path` is None.
+    pub fn load(path: Option<&Path>) -> Result<Policy, PolicyError> {
+        match path {
+            None => Policy::default_policy(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    PolicyError(format!("无法读取政策文件 {}：{e}", p.display()))
+                })?;
+                Policy::from_toml(&text, &p.display().to_string())
+            }
+        }
+    }
+
+    pub fn from_toml(text: &str, source: &str) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            PolicyError(format!(
+                "政策文件 {source} 第 {line} 行格式错误：{}",
+                e.message()
+            ))
+        })?;
+        let sha256 = hex(&Sha256::digest(text.as_bytes()));
+
+        if !(2000..=2999).contains(&raw.year) {
+            return Err(PolicyError(format!("政策年度 {} 不合理", raw.year)));
+        }
+        if raw.staff_monthly_standard.is_zero() {
+            return Err(PolicyError("协勤人员月补助标准不能为 0".into()));
+        }
+
+        let mut periods = Vec::new();
+        for p in &raw.periods {
+            let line = line_of(text, p.span().start);
+            let r = p.get_ref();
+            let start = parse_day(&r.start, "起始日期", line)?;
+            let end = parse_day(&r.end, "截止日期", line)?;
+            let pay_by = parse_day(&r.pay_by, "发放截止日期", line)?;
+            if start > end || start.format("%Y").to_string() != raw.year.to_string() {
+                return Err(PolicyError(format!(
+                    "政策文件第 {line} 行：期间 {} 的起止日期须在政策年度 {} 内且起始不晚于截止",
+                    r.id, raw.year
+                )));
+            }
+            if periods.iter().any(|q: &PeriodDef| q.id == r.id) {
+                return Err(PolicyError(format!(
+                    "政策文件第 {line} 行：期间 {} 重复",
+                    r.id
+                )));
+            }
+            periods.push(PeriodDef {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                start,
+                end,
+                pay_by,
+            });
+        }
+        if periods.is_empty() {
+            // The two half-years of SPEC §4.5.
+            let y = raw.year;
+            let d = |m, day| NaiveDate::from_ymd_opt(y, m, day);
+            if let (Some(a), Some(b), Some(c), Some(e)) = (d(1, 1), d(6, 30), d(7, 1), d(12, 31)) {
+                periods.push(PeriodDef {
+                    id: "H1".into(),
+                    name: "上半年".into(),
+                    start: a,
+                    end: b,
+                    pay_by: b,
+                });
+                periods.push(PeriodDef {
+                    id: "H2".into(),
+                    name: "下半年".into(),
+                    start: c,
+                    end: e,
+                    pay_by: e,
+                });
+            }
+        }
+
+        let mut rates = BTreeMap::new();
+        for r in &raw.rates {
+            let line = line_of(text, r.span().start);
+            let v = r.get_ref();
+            let level = Level::parse(&crate::cell::compact(&v.level)).ok_or_else(|| {
+                PolicyError(format!(
+                    "政策文件第 {line} 行：纠纷等级“{}”应为 简易/一般/疑难复杂/重大",
+                    v.level
+                ))
+            })?;
+            let form = Form::parse(&crate::cell::compact(&v.form)).ok_or_else(|| {
+                PolicyError(format!(
+                    "政策文件第 {line} 行：协议形式“{}”应为 书面/口头",
+                    v.form
+                ))
+            })?;
+            if rates.insert((level, form), v.amount).is_some() {
+                return Err(PolicyError(format!(
+                    "政策文件第 {line} 行：补贴标准（{}，{}）重复",
+                    level.label(),
+                    form.label()
+                )));
+            }
+        }
+
+        let mut counties: Vec<CountyDef> = Vec::new();
+        let mut registry = CountyRegistry::default();
+        let (mut sum_cap, mut sum_alloc, mut sum_quota) = (Decimal::ZERO, Decimal::ZERO, 0u32);
+        for c in &raw.counties {
+            let line = line_of(text, c.span().start);
+            let v = c.get_ref();
+            let code = CountyCode::new(&v.code).ok_or_else(|| {
+                PolicyError(format!(
+                    "政策文件第 {line} 行：县（市、区）代码“{}”应为 6 位数字",
+                    v.code
+                ))
+            })?;
+            if counties.iter().any(|k| k.code == code) {
+                return Err(PolicyError(format!(
+                    "政策文件第 {line} 行：县（市、区）代码 {code} 重复出现"
+                )));
+            }
+            for label in std::iter::once(&v.name).chain(v.aliases.iter()) {
+                if let Some(prev) = registry.insert(label, &code) {
+                    return Err(PolicyError(format!(
+                        "政策文件第 {line} 行：县（市、区）名称“{label}”已用于 {prev}，同一县不能出现两次"
+                    )));
+                }
+            }
+            let expected_alloc = Decimal::from(v.staff_quota) * raw.staff_monthly_standard * Decimal::from(12);
+            if v.staff_allocation != expected_alloc {
+                return Err(PolicyError(format!(
+                    "政策文件第 {line} 行：{} 协勤经费 {} 元与定额 {} 人 × 12 月 × {} 元 = {} 元不符",
+                    v.name, v.staff_allocation, v.staff_quota, raw.staff_monthly_standard, expected_alloc
+                )));
+            }
+            sum_cap += v.mediation_cap;
+            sum_alloc += v.staff_allocation;
+            sum_quota += v.staff_quota;
+            counties.push(CountyDef {
+                code,
+                name: v.name.trim().to_string(),
+                aliases: v.aliases.clone(),
+                mediation_cap: v.mediation_cap,
+                staff_allocation: v.staff_allocation,
+                staff_quota: v.staff_quota,
+            });
+        }
+        if counties.is_empty() {
+            return Err(PolicyError("政策文件没有任何县（市、区）".into()));
+        }
+        let totals_line = line_of(text, raw.totals.span().start);
+        let t = raw.totals.get_ref();
+        if sum_cap != t.mediation_cap {
+            return Err(PolicyError(format!(
+                "政策文件第 {totals_line} 行：各县人民调解补贴限额合计 {sum_cap} 元，与总额 {} 元不符",
+                t.mediation_cap
+            )));
+        }
+        if sum_alloc != t.staff_allocation {
+            return Err(PolicyError(format!(
+                "政策文件第 {totals_line} 行：各县协勤经费合计 {sum_alloc} 元，与总额 {} 元不符",
+                t.staff_allocation
+            )));
+        }
+        if sum_quota != t.staff_quota {
+            return Err(PolicyError(format!(
+                "政策文件第 {totals_line} 行：各县协勤人员定额合计 {sum_quota} 人，与总数 {} 人不符",
+                t.staff_quota
+            )));
+        }
+
+        Ok(Policy {
+            name: raw.name,
+            year: raw.year,
+            over_cap: raw.over_cap,
+            staff_monthly_standard: raw.staff_monthly_standard,
+            periods,
+            rates,
+            counties,
+            registry,
+            total_mediation_cap: t.mediation_cap,
+            total_staff_allocation: t.staff_allocation,
+            total_staff_quota: t.staff_quota,
+            source: source.to_string(),
+            sha256,
+        })
+    }
+
+    pub fn county(&self, code: &CountyCode) -> Option<&CountyDef> {
+        self.counties.iter().find(|c| &c.code == code)
+    }
+
+    pub fn rate(&self, level: Level, form: Form) -> Option<Decimal> {
+        self.rates.get(&(level, form)).copied()
+    }
+
+    pub fn period(&self, id: &str) -> Option<&PeriodDef> {
+        self.periods.iter().find(|p| p.id == id)
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_loads_and_adds_up() {
+        let p = Policy::default_policy().unwrap();
+        assert_eq!(p.year, 2025);
+        assert_eq!(p.counties.len(), 9);
+        assert_eq!(p.total_mediation_cap, Decimal::from(770_000));
+        assert_eq!(p.total_staff_allocation, Decimal::from(1_800_000));
+        assert_eq!(p.total_staff_quota, 150);
+        assert_eq!(p.rate(Level::Ordinary, Form::Written), Some(Decimal::from(100)));
+        assert_eq!(p.rate(Level::Complex, Form::Oral), None);
+        assert_eq!(p.rate(Level::Major, Form::Oral), None);
+        assert_eq!(p.over_cap, OverCap::Hold);
+        assert_eq!(p.periods.len(), 2);
+        assert_eq!(p.sha256.len(), 64);
+    }
+
+    #[test]
+    fn every_alias_of_spec_section_2_resolves() {
+        let p = Policy::default_policy().unwrap();
+        let cases = [
+            ("红塔", "530402"),
+            ("红塔区司法局", "530402"),
+            ("江川县", "530403"),
+            ("江川", "530403"),
+            (" 江川区 ", "530403"),
+            ("澄江县", "530481"),
+            ("澄江市", "530481"),
+            ("通海", "530423"),
+            ("华宁", "530424"),
+            ("易门县", "530425"),
+            ("峨山县", "530426"),
+            ("峨山彝族自治县司法局", "530426"),
+            ("新平县", "530427"),
+            ("新平", "530427"),
+            ("元江县", "530428"),
+            ("元江哈尼族彝族傣族自治县", "530428"),
+        ];
+        for (name, code) in cases {
+            assert_eq!(
+                p.registry.resolve(name).map(|c| c.to_string()),
+                Some(code.to_string()),
+                "{name}"
+            );
+        }
+        assert_eq!(p.registry.resolve("某某县"), None);
+    }
+
+    fn with_replaced(from: &str, to: &str) -> String {
+        assert!(DEFAULT_POLICY_TOML.contains(from));
+        DEFAULT_POLICY_TOML.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn county_lines_that_do_not_add_up_are_refused_naming_the_line() {
+        let t = with_replaced("mediation_cap = \"180000.00\"", "mediation_cap = \"180000.01\"");
+        let e = Policy::from_toml(&t, "x.toml").unwrap_err();
+        assert!(e.0.contains("与总额 770000.00 元不符"), "{e}");
+        assert!(e.0.contains("第 13 行"), "{e}");
+    }
+
+    #[test]
+    fn a_county_named_twice_is_refused_naming_the_line() {
+        let t = with_replaced("name = \"通海县\"", "name = \"红塔区\"");
+        let e = Policy::from_toml(&t, "x.toml").unwrap_err();
+        assert!(e.0.contains("红塔区"), "{e}");
+        assert!(e.0.contains("行"), "{e}");
+        let t = with_replaced("code = \"530403\"", "code = \"530402\"");
+        let e = Policy::from_toml(&t, "x.toml").unwrap_err();
+        assert!(e.0.contains("530402 重复"), "{e}");
+    }
+
+    #[test]
+    fn float_money_is_refused() {
+        let t = with_replaced("amount = \"50.00\"", "amount = 50.5");
+        let e = Policy::from_toml(&t, "x.toml").unwrap_err();
+        assert!(e.0.contains("字符串"), "{e}");
+    }
+
+    #[test]
+    fn staff_allocation_must_match_quota() {
+        let t = with_replaced("staff_quota = 25", "staff_quota = 24");
+        let e = Policy::from_toml(&t, "x.toml").unwrap_err();
+        assert!(e.0.contains("定额"), "{e}");
+    }
+}
