@@ -1,6 +1,15 @@
 //! payrun: batch validation and payout of the 玉溪市司法局 key-area programs.
 
+pub mod allocate;
 pub mod cell;
+pub mod claim;
+pub mod cli;
+pub mod codes;
 pub mod county;
+pub mod decide;
+pub mod ingest;
 pub mod money;
 pub mod policy;
+pub mod report;
+pub mod run;
+pub mod samples;

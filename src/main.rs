@@ -1,3 +1,164 @@
-fn main() {
-    println!("Hello, world!");
+//! The command-line shell: parse arguments, set up logging and the progress bar, call the
+//! library, map the result to an exit status (SPEC §8: 0 done, 2 done with unreadable inputs,
+//! 1 nothing written).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use payrun::ingest::worker::{Isolation, WORKER_ARG, worker_main};
+use payrun::policy::Policy;
+use payrun::run::{RunConfig, resolve_run_date};
+
+#[derive(Parser)]
+#[command(
+    name = "payrun",
+    version,
+    about = "玉溪市司法局 重点项目经费批量审核与发放：人民调解“一案一补”、社区矫正协勤人员经费",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 审核一个发放期间的人民调解个案补贴申报表，生成决定、汇总与反馈
+    Run {
+        /// 发放期间，如 2025-H1（上半年）或 2025-H2（下半年）
+        #[arg(long)]
+        period: String,
+        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// 输出文件夹
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// 台账文件，默认 <out>/台账.xlsx
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+        /// 结束本期：此后不能再重新审核本期
+        #[arg(long)]
+        finalize: bool,
+        /// 审核日期 YYYY-MM-DD（默认取 SOURCE_DATE_EPOCH，否则今天）
+        #[arg(long)]
+        run_date: Option<String>,
+        /// 并行读取文件的线程数（默认为 CPU 核数）
+        #[arg(long)]
+        threads: Option<usize>,
+        /// 各县报送的申报表所在文件夹（含子文件夹）
+        input_dir: PathBuf,
+    },
+    /// 审核社区矫正协勤人员经费申报表
+    Staff {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        #[arg(long)]
+        run_date: Option<String>,
+        input_dir: PathBuf,
+    },
+    /// 县级报送前自查：列出申报表中的问题（不写任何文件）
+    Check {
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// 生成各县填报用的空白申报表
+    Template {
+        #[arg(long, default_value = "templates")]
+        out: PathBuf,
+    },
+    /// 生成逼真的模拟申报表（用于演示与测试）
+    Samples {
+        #[arg(long, default_value = "samples")]
+        out: PathBuf,
+        /// 县（市、区）个数（超过政策中县数时追加“测试县”）
+        #[arg(long, default_value_t = 9)]
+        counties: usize,
+        /// 每县每期大约的申报行数
+        #[arg(long, default_value_t = 300)]
+        rows: usize,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == WORKER_ARG) {
+        let (Some(abs), Some(rel)) = (args.get(2), args.get(3)) else {
+            return ExitCode::from(1);
+        };
+        return ExitCode::from(worker_main(&PathBuf::from(abs), &rel.to_string_lossy()) as u8);
+    }
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .format_timestamp(None)
+        .init();
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("错误：{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Run {
+            period,
+            policy,
+            out,
+            ledger,
+            finalize,
+            run_date,
+            threads,
+            input_dir,
+        } => {
+            if ledger.is_some() || finalize {
+                return Err("台账（--ledger、--finalize）功能尚未实现，本版本各期独立审核，以前期间已发放金额按 0 计".into());
+            }
+            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
+            let run_date = resolve_run_date(run_date.as_deref())?;
+            if !input_dir.is_dir() {
+                return Err(format!(
+                    "输入文件夹 {} 不存在或不是文件夹",
+                    input_dir.display()
+                ));
+            }
+            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
+            let cfg = RunConfig {
+                input: input_dir,
+                out,
+                period,
+                run_date,
+                threads,
+                isolation: Isolation::Subprocess(exe),
+            };
+            payrun::cli::run_command(&cfg, policy)
+        }
+        Command::Staff { .. } => Err("协勤人员经费审核（payrun staff）尚未实现".into()),
+        Command::Check { .. } => Err("县级自查（payrun check）尚未实现".into()),
+        Command::Template { .. } => Err("空白申报表（payrun template）尚未实现".into()),
+        Command::Samples {
+            out,
+            counties,
+            rows,
+            seed,
+            policy,
+        } => {
+            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
+            payrun::cli::samples_command(&policy, &out, counties, rows, seed)
+        }
+    }
 }

@@ -208,7 +208,6 @@ fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     enum M {
         S(String),
         I(i64),
-        F(toml::value::Datetime),
     }
     use serde::de::Error;
     let m = M::deserialize(d).map_err(|_| {
@@ -220,7 +219,6 @@ fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
             .parse::<Decimal>()
             .map_err(|_| D::Error::custom(format!("金额“{s}”不是有效数字")))?,
         M::I(i) => Decimal::from(i),
-        M::F(_) => return Err(D::Error::custom("金额不能是日期")),
     };
     if v.is_sign_negative() || v.round_dp(2) != v {
         return Err(D::Error::custom(format!(
@@ -232,12 +230,19 @@ fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
 
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn parse_day(s: &str, what: &str, line: usize) -> Result<NaiveDate, PolicyError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| PolicyError(format!("政策文件第 {line} 行：{what}“{s}”不是 YYYY-MM-DD 日期")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        PolicyError(format!(
+            "政策文件第 {line} 行：{what}“{s}”不是 YYYY-MM-DD 日期"
+        ))
+    })
 }
 
 impl Policy {
@@ -251,9 +256,8 @@ impl Policy {
         match path {
             None => Policy::default_policy(),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    PolicyError(format!("无法读取政策文件 {}：{e}", p.display()))
-                })?;
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| PolicyError(format!("无法读取政策文件 {}：{e}", p.display())))?;
                 Policy::from_toml(&text, &p.display().to_string())
             }
         }
@@ -374,11 +378,16 @@ impl Policy {
                     )));
                 }
             }
-            let expected_alloc = Decimal::from(v.staff_quota) * raw.staff_monthly_standard * Decimal::from(12);
+            let expected_alloc =
+                Decimal::from(v.staff_quota) * raw.staff_monthly_standard * Decimal::from(12);
             if v.staff_allocation != expected_alloc {
                 return Err(PolicyError(format!(
                     "政策文件第 {line} 行：{} 协勤经费 {} 元与定额 {} 人 × 12 月 × {} 元 = {} 元不符",
-                    v.name, v.staff_allocation, v.staff_quota, raw.staff_monthly_standard, expected_alloc
+                    v.name,
+                    v.staff_allocation,
+                    v.staff_quota,
+                    raw.staff_monthly_standard,
+                    expected_alloc
                 )));
             }
             sum_cap += v.mediation_cap;
@@ -468,7 +477,10 @@ mod tests {
         assert_eq!(p.total_mediation_cap, Decimal::from(770_000));
         assert_eq!(p.total_staff_allocation, Decimal::from(1_800_000));
         assert_eq!(p.total_staff_quota, 150);
-        assert_eq!(p.rate(Level::Ordinary, Form::Written), Some(Decimal::from(100)));
+        assert_eq!(
+            p.rate(Level::Ordinary, Form::Written),
+            Some(Decimal::from(100))
+        );
         assert_eq!(p.rate(Level::Complex, Form::Oral), None);
         assert_eq!(p.rate(Level::Major, Form::Oral), None);
         assert_eq!(p.over_cap, OverCap::Hold);
@@ -514,7 +526,10 @@ mod tests {
 
     #[test]
     fn county_lines_that_do_not_add_up_are_refused_naming_the_line() {
-        let t = with_replaced("mediation_cap = \"180000.00\"", "mediation_cap = \"180000.01\"");
+        let t = with_replaced(
+            "mediation_cap = \"180000.00\"",
+            "mediation_cap = \"180000.01\"",
+        );
         let e = Policy::from_toml(&t, "x.toml").unwrap_err();
         assert!(e.0.contains("与总额 770000.00 元不符"), "{e}");
         assert!(e.0.contains("第 13 行"), "{e}");

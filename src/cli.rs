@@ -1,0 +1,160 @@
+//! What each subcommand does around the library: progress, writing, the printed summary.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::decide::PriorPayments;
+use crate::money::plain;
+use crate::policy::Policy;
+use crate::report;
+use crate::run::{RunConfig, RunOutput, evaluate, period_dir};
+
+/// `payrun run`: returns the exit status (0 or 2), or a message for exit 1.
+pub fn run_command(cfg: &RunConfig, policy: Policy) -> Result<u8, String> {
+    let total = crate::ingest::discover(&cfg.input, Some(&cfg.out))
+        .map(|f| f.len())
+        .unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(total as u64);
+        if let Ok(style) = ProgressStyle::with_template("读取 {bar:30} {pos}/{len} 个文件 {msg}")
+        {
+            b.set_style(style);
+        }
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let progress = |name: &str| {
+        bar.inc(1);
+        bar.set_message(name.to_string());
+    };
+    let out =
+        evaluate(cfg, policy, &PriorPayments::default(), &progress).map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let dir = period_dir(&cfg.out, &out.period);
+    write_outputs(&out, &dir)?;
+    print_summary(&out, &dir);
+    Ok(out.exit_code())
+}
+
+/// Writes every output of a run into `dir`.
+pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
+    let t = std::time::Instant::now();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("无法创建输出文件夹 {}：{e}", dir.display()))?;
+    let csv =
+        report::machine::decisions_csv(out).map_err(|e| format!("生成 decisions.csv 失败：{e}"))?;
+    let p = dir.join("decisions.csv");
+    report::write_atomic(&p, &csv).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
+    log::info!("write decisions.csv: {:.3}s", t.elapsed().as_secs_f64());
+    let t = std::time::Instant::now();
+    let json =
+        report::machine::summary_json(out).map_err(|e| format!("生成 summary.json 失败：{e}"))?;
+    let p = dir.join("summary.json");
+    report::write_atomic(&p, &json).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
+    log::info!("write summary.json: {:.3}s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+fn pad(s: &str, w: usize, right: bool) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(s)));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+/// The concise table a run prints: one line per county, then the file problems.
+pub fn print_summary(out: &RunOutput, dir: &Path) {
+    println!(
+        "{} 人民调解“一案一补”审核结果（审核日 {}）",
+        out.period.label, out.period.run_date
+    );
+    let head = [
+        "县（市、区）",
+        "申报",
+        "核准",
+        "不予",
+        "待定",
+        "核准金额",
+        "年度限额",
+        "剩余",
+    ];
+    let widths = [26, 6, 6, 6, 6, 14, 14, 14];
+    let line = |cells: [String; 8]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(&pad(c, widths[i], i > 0));
+            s.push(' ');
+        }
+        println!("{}", s.trim_end());
+    };
+    line(head.map(String::from));
+    for c in out
+        .counties
+        .iter()
+        .chain(std::iter::once(&out.unassigned))
+        .chain(std::iter::once(&out.totals))
+    {
+        if c.code.is_none() && c.name != "合计" && c.claimed_rows == 0 {
+            continue;
+        }
+        line([
+            c.name.clone(),
+            c.claimed_rows.to_string(),
+            c.approved_rows.to_string(),
+            c.rejected_rows.to_string(),
+            c.held_rows.to_string(),
+            plain(c.approved_amount),
+            plain(c.cap),
+            plain(c.remaining_after),
+        ]);
+    }
+    let problems: Vec<String> = out
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.problems()
+                .into_iter()
+                .map(move |(c, m, _)| format!("  {}：[{}] {}", f.path, c.as_str(), m))
+        })
+        .collect();
+    if !problems.is_empty() {
+        println!("文件问题 {} 个：", problems.len());
+        for p in problems {
+            println!("{p}");
+        }
+    }
+    for n in &out.notices {
+        println!("注意：{n}");
+    }
+    println!("输出：{}", dir.display());
+}
+
+/// `payrun samples`.
+pub fn samples_command(
+    policy: &Policy,
+    out: &Path,
+    counties: usize,
+    rows: usize,
+    seed: u64,
+) -> Result<u8, String> {
+    let opts = crate::samples::SampleOptions {
+        counties,
+        rows,
+        seed,
+    };
+    for half in [1u8, 2] {
+        let dir = out.join(format!("{}-H{half}", policy.year));
+        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)?;
+        println!("{}：{} 个申报表", dir.display(), files.len());
+    }
+    Ok(0)
+}

@@ -1,0 +1,382 @@
+//! The rules of SPEC §4.2–§4.3: typed claims + policy + what earlier periods paid in, one
+//! decision per row out. Pure: no I/O. Caps are applied afterwards by [`crate::allocate`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::claim::{Claim, Issue};
+use crate::codes::{RowCode, Severity};
+use crate::county::CountyCode;
+use crate::ingest::header::Field;
+use crate::policy::{PeriodDef, Policy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Approved,
+    Rejected,
+    Held,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Rejected => "rejected",
+            Outcome::Held => "held",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Approved => "核准",
+            Outcome::Rejected => "不予补贴",
+            Outcome::Held => "超预算待定",
+        }
+    }
+}
+
+/// The decision on one data row.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub outcome: Outcome,
+    /// Every finding, rejections and warnings, in the order found.
+    pub issues: Vec<Issue>,
+    /// The policy rate for the row's (纠纷等级, 协议形式), zero when none applies.
+    pub standard: Decimal,
+    /// What is paid this period (zero unless approved).
+    pub approved: Decimal,
+}
+
+impl Decision {
+    /// The distinct codes, sorted by name: the `reasons` column of decisions.csv.
+    pub fn codes(&self) -> Vec<RowCode> {
+        let mut c: Vec<RowCode> = self.issues.iter().map(|i| i.code).collect();
+        c.sort_by_key(|c| c.as_str());
+        c.dedup();
+        c
+    }
+    pub fn reasons(&self) -> String {
+        self.codes()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+    pub fn has(&self, code: RowCode) -> bool {
+        self.issues.iter().any(|i| i.code == code)
+    }
+}
+
+/// What earlier periods of the year paid, from the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct PriorPayments {
+    /// (county, case key) → the period that paid it ("2025-H1").
+    pub cases: HashMap<(CountyCode, String), String>,
+    /// County → amount paid in earlier periods of the policy year.
+    pub paid_before: BTreeMap<CountyCode, Decimal>,
+}
+
+/// The period being run.
+#[derive(Debug, Clone)]
+pub struct RunPeriod {
+    /// "2025-H1".
+    pub label: String,
+    pub def: PeriodDef,
+    pub run_date: NaiveDate,
+}
+
+/// Parses "2025-H1" against the policy.
+pub fn parse_period(
+    label: &str,
+    policy: &Policy,
+    run_date: NaiveDate,
+) -> Result<RunPeriod, String> {
+    let label = label.trim();
+    let (year, id) = label
+        .split_once('-')
+        .ok_or_else(|| format!("期间“{label}”格式应为 YYYY-H1 或 YYYY-H2"))?;
+    let year: i32 = year
+        .parse()
+        .map_err(|_| format!("期间“{label}”格式应为 YYYY-H1 或 YYYY-H2"))?;
+    if year != policy.year {
+        return Err(format!(
+            "期间 {label} 与政策年度 {} 不符（政策：{}），请使用对应年度的政策文件（--policy）",
+            policy.year, policy.name
+        ));
+    }
+    let def = policy
+        .period(&id.to_ascii_uppercase())
+        .ok_or_else(|| {
+            let ids: Vec<String> = policy
+                .periods
+                .iter()
+                .map(|p| format!("{year}-{}", p.id))
+                .collect();
+            format!("政策中没有期间“{label}”，可用：{}", ids.join("、"))
+        })?
+        .clone();
+    Ok(RunPeriod {
+        label: format!("{year}-{}", def.id),
+        def,
+        run_date,
+    })
+}
+
+fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: String) -> Issue {
+    let cell = field.and_then(|f| claim.cell_of(f));
+    let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
+    let label = field
+        .map(|f| format!("{}：", f.label()))
+        .unwrap_or_default();
+    Issue {
+        code,
+        field,
+        cell,
+        message: format!("{at}{label}{message}"),
+    }
+}
+
+/// Decides every claim. `claims` must be in the deterministic order of SPEC §4.3 (county code,
+/// file path, sheet order, row): the first occurrence of a case is the one decided normally.
+pub fn decide_all(
+    claims: &[Claim],
+    policy: &Policy,
+    period: &RunPeriod,
+    prior: &PriorPayments,
+) -> Vec<Decision> {
+    let mut first_seen: HashMap<(CountyCode, String), usize> = HashMap::new();
+    let mut out: Vec<Decision> = Vec::with_capacity(claims.len());
+    for (i, c) in claims.iter().enumerate() {
+        let mut issues = c.issues.clone();
+
+        if c.successful == Some(false) {
+            issues.push(issue(
+                RowCode::NotSuccessful,
+                c,
+                Some(Field::Result),
+                "调解未成功，不予补贴".into(),
+            ));
+        }
+        if c.dossier_ok == Some(false) {
+            issues.push(issue(
+                RowCode::DossierNonstandard,
+                c,
+                Some(Field::Dossier),
+                "卷宗不规范，不予补贴".into(),
+            ));
+        }
+        if c.office_review == Some(false) {
+            issues.push(issue(
+                RowCode::ReviewNotPassed,
+                c,
+                Some(Field::OfficeReview),
+                "司法所初审未通过".into(),
+            ));
+        }
+        if c.county_review == Some(false) {
+            issues.push(issue(
+                RowCode::ReviewNotPassed,
+                c,
+                Some(Field::CountyReview),
+                "县级审核未通过".into(),
+            ));
+        }
+
+        if let Some(d) = c.close_date {
+            let in_year = d.format("%Y").to_string() == policy.year.to_string();
+            if !in_year || d > period.def.end {
+                let why = if in_year {
+                    format!(
+                        "结案日期 {d} 晚于本期截止日 {}，请在下一期申报",
+                        period.def.end
+                    )
+                } else {
+                    format!("结案日期 {d} 不在政策年度 {} 年内", policy.year)
+                };
+                issues.push(issue(
+                    RowCode::DateOutOfPeriod,
+                    c,
+                    Some(Field::CloseDate),
+                    why,
+                ));
+            }
+            if d > period.run_date {
+                issues.push(issue(
+                    RowCode::DateInFuture,
+                    c,
+                    Some(Field::CloseDate),
+                    format!("结案日期 {d} 晚于审核日 {}", period.run_date),
+                ));
+            }
+            if in_year && d < period.def.start {
+                let paid = c
+                    .county
+                    .as_ref()
+                    .zip(c.case_key.as_ref())
+                    .and_then(|(k, key)| prior.cases.get(&(k.clone(), key.clone())));
+                if paid.is_none() {
+                    issues.push(issue(
+                        RowCode::LateClaim,
+                        c,
+                        Some(Field::CloseDate),
+                        format!("结案日期 {d} 属于以前期间，此前未发放，按跨期补报核准"),
+                    ));
+                }
+            }
+        }
+
+        let standard = match (c.level, c.form) {
+            (Some(l), Some(f)) => match policy.rate(l, f) {
+                Some(r) => r,
+                None => {
+                    issues.push(issue(
+                        RowCode::NoRate,
+                        c,
+                        Some(Field::Form),
+                        format!("{}纠纷的{}协议没有补贴标准，不予补贴", l.label(), f.label()),
+                    ));
+                    Decimal::ZERO
+                }
+            },
+            _ => Decimal::ZERO,
+        };
+
+        if let (Some(county), Some(key)) = (&c.county, &c.case_key) {
+            let k = (county.clone(), key.clone());
+            if let Some(period_paid) = prior.cases.get(&k) {
+                issues.push(issue(
+                    RowCode::AlreadyPaid,
+                    c,
+                    Some(Field::CaseNo),
+                    format!("案件 {key} 已于 {period_paid} 发放补贴，一案只补一次"),
+                ));
+            }
+            match first_seen.get(&k) {
+                Some(&j) => {
+                    let first = claims.get(j).map(|f| f.origin.place()).unwrap_or_default();
+                    issues.push(issue(
+                        RowCode::DuplicateInBatch,
+                        c,
+                        Some(Field::CaseNo),
+                        format!("案件 {key} 在本批中重复申报，首次出现在 {first}"),
+                    ));
+                }
+                None => {
+                    first_seen.insert(k, i);
+                }
+            }
+        }
+
+        if let Some(claimed) = c.claimed
+            && !standard.is_zero()
+            && claimed != standard
+        {
+            issues.push(issue(
+                RowCode::AmountAdjusted,
+                c,
+                Some(Field::Claimed),
+                format!(
+                    "申报 {} 元，按标准核定 {} 元",
+                    crate::money::plain(claimed),
+                    crate::money::plain(standard)
+                ),
+            ));
+        }
+        if c.account.is_none() && !c.issues.iter().any(|i| i.field == Some(Field::Account)) {
+            issues.push(issue(
+                RowCode::MissingBankAccount,
+                c,
+                Some(Field::Account),
+                "未填银行账号，发放前请补充".into(),
+            ));
+        } else if c.bank.is_none() && c.account.is_some() {
+            issues.push(issue(
+                RowCode::MissingBankAccount,
+                c,
+                Some(Field::Bank),
+                "未填开户银行，发放前请补充".into(),
+            ));
+        }
+
+        let rejected = issues.iter().any(|i| i.code.severity() == Severity::Reject);
+        out.push(Decision {
+            outcome: if rejected {
+                Outcome::Rejected
+            } else {
+                Outcome::Approved
+            },
+            issues,
+            standard: crate::money::fen(standard),
+            approved: if rejected {
+                crate::money::fen(Decimal::ZERO)
+            } else {
+                crate::money::fen(standard)
+            },
+        });
+    }
+    mark_possible_duplicates(claims, &mut out);
+    out
+}
+
+/// SPEC §4.3 and §9.8: rows sharing mediator, committee, 纠纷类型 and 结案日期 under different case
+/// numbers are flagged for a reviewer, every row of the group.
+fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
+    type Key = (Option<CountyCode>, String, String, String, NaiveDate);
+    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        let who = c.id_number.clone().or_else(|| c.mediator.clone());
+        if let (Some(who), Some(com), Some(kind), Some(date), Some(_)) = (
+            who,
+            &c.committee,
+            &c.dispute_type,
+            c.close_date,
+            &c.case_key,
+        ) {
+            let county = c.county.clone().or_else(|| c.sheet_county.clone());
+            groups
+                .entry((county, who, com.clone(), kind.clone(), date))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in groups.values() {
+        let mut keys: Vec<&String> = members
+            .iter()
+            .filter_map(|&i| claims.get(i)?.case_key.as_ref())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        if keys.len() < 2 {
+            continue;
+        }
+        for &i in members {
+            let others: Vec<String> = members
+                .iter()
+                .filter(|&&j| j != i)
+                .filter_map(|&j| claims.get(j))
+                .map(|o| {
+                    format!(
+                        "{}（{}）",
+                        o.case_no.clone().unwrap_or_default(),
+                        o.origin.place()
+                    )
+                })
+                .take(5)
+                .collect();
+            if let (Some(c), Some(d)) = (claims.get(i), decisions.get_mut(i)) {
+                d.issues.push(issue(
+                    RowCode::PossibleDuplicate,
+                    c,
+                    Some(Field::CaseNo),
+                    format!(
+                        "同一调解员、调委会、纠纷类型和结案日期另有案件 {}，请复核是否重复",
+                        others.join("、")
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! The claim form's columns (SPEC §4.1) and how a header row is recognised: by canonical name or
+//! alias after NFKC and whitespace removal, over one or two rows, in the first 20 rows of a sheet.
+
+use serde::{Deserialize, Serialize};
+
+use super::grid::Grid;
+use crate::cell::compact;
+
+/// A column of the mediation claim form. The order is the claim form's canonical order, which the
+/// feedback workbook reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Field {
+    Seq,
+    County,
+    Office,
+    Committee,
+    CaseNo,
+    DisputeType,
+    Level,
+    AcceptDate,
+    CloseDate,
+    Result,
+    Form,
+    Dossier,
+    Mediator,
+    IdNumber,
+    Bank,
+    Account,
+    Claimed,
+    OfficeReview,
+    CountyReview,
+    Remark,
+}
+
+pub struct FieldSpec {
+    pub field: Field,
+    pub canonical: &'static str,
+    pub required: bool,
+    pub aliases: &'static [&'static str],
+}
+
+/// One place for the header table of SPEC §4.1.
+pub const FIELDS: [FieldSpec; 20] = [
+    FieldSpec {
+        field: Field::Seq,
+        canonical: "序号",
+        required: false,
+        aliases: &["编号"],
+    },
+    FieldSpec {
+        field: Field::County,
+        canonical: "县（市、区）",
+        required: true,
+        aliases: &[
+            "县市区",
+            "县区",
+            "所属县区",
+            "县(市区)",
+            "县（市区）",
+            "县(区)",
+            "县（区）",
+        ],
+    },
+    FieldSpec {
+        field: Field::Office,
+        canonical: "司法所",
+        required: true,
+        aliases: &["所属司法所"],
+    },
+    FieldSpec {
+        field: Field::Committee,
+        canonical: "人民调解委员会",
+        required: true,
+        aliases: &["调委会", "调解组织", "人民调解组织"],
+    },
+    FieldSpec {
+        field: Field::CaseNo,
+        canonical: "案件编号",
+        required: true,
+        aliases: &["卷宗编号", "案号", "档案号"],
+    },
+    FieldSpec {
+        field: Field::DisputeType,
+        canonical: "纠纷类型",
+        required: false,
+        aliases: &["纠纷类别"],
+    },
+    FieldSpec {
+        field: Field::Level,
+        canonical: "纠纷等级",
+        required: true,
+        aliases: &["难易程度", "案件等级"],
+    },
+    FieldSpec {
+        field: Field::AcceptDate,
+        canonical: "受理日期",
+        required: false,
+        aliases: &["受理时间"],
+    },
+    FieldSpec {
+        field: Field::CloseDate,
+        canonical: "结案日期",
+        required: true,
+        aliases: &["调结日期", "办结日期", "调解成功日期"],
+    },
+    FieldSpec {
+        field: Field::Result,
+        canonical: "调解结果",
+        required: true,
+        aliases: &["调解情况"],
+    },
+    FieldSpec {
+        field: Field::Form,
+        canonical: "协议形式",
+        required: true,
+        aliases: &["协议类型"],
+    },
+    FieldSpec {
+        field: Field::Dossier,
+        canonical: "卷宗规范",
+        required: true,
+        aliases: &["卷宗是否规范", "案卷规范"],
+    },
+    FieldSpec {
+        field: Field::Mediator,
+        canonical: "调解员",
+        required: true,
+        aliases: &["调解员姓名", "主办调解员"],
+    },
+    FieldSpec {
+        field: Field::IdNumber,
+        canonical: "身份证号码",
+        required: true,
+        aliases: &[
+            "身份证号",
+            "公民身份号码",
+            "调解员身份证号码",
+            "调解员身份证号",
+        ],
+    },
+    FieldSpec {
+        field: Field::Bank,
+        canonical: "开户银行",
+        required: false,
+        aliases: &["开户行"],
+    },
+    FieldSpec {
+        field: Field::Account,
+        canonical: "银行账号",
+        required: false,
+        aliases: &["账号", "银行卡号"],
+    },
+    FieldSpec {
+        field: Field::Claimed,
+        canonical: "申报金额",
+        required: false,
+        aliases: &["申请补贴金额", "补贴金额"],
+    },
+    FieldSpec {
+        field: Field::OfficeReview,
+        canonical: "司法所初审",
+        required: true,
+        aliases: &["司法所初审意见"],
+    },
+    FieldSpec {
+        field: Field::CountyReview,
+        canonical: "县级审核",
+        required: true,
+        aliases: &["县司法局审核", "县级审核意见"],
+    },
+    FieldSpec {
+        field: Field::Remark,
+        canonical: "备注",
+        required: false,
+        aliases: &[],
+    },
+];
+
+impl Field {
+    pub fn spec(self) -> &'static FieldSpec {
+        // FIELDS is in enum order; the fallback keeps this total without an index panic.
+        FIELDS.get(self as usize).unwrap_or(&FIELDS[0])
+    }
+    pub fn label(self) -> &'static str {
+        self.spec().canonical
+    }
+    pub fn required(self) -> bool {
+        self.spec().required
+    }
+    pub fn all() -> impl Iterator<Item = Field> {
+        FIELDS.iter().map(|s| s.field)
+    }
+}
+
+/// The form a header cell is compared in: NFKC, no whitespace at all, no required-markers.
+fn header_key(s: &str) -> String {
+    let c = compact(s);
+    c.trim_matches(|ch: char| matches!(ch, '*' | '★' | '☆' | '※' | ':' | '：'))
+        .to_string()
+}
+
+/// The field a header cell names, if any. A trailing parenthesised unit such as "（元）" or
+/// "(yyyy-mm-dd)" is tolerated; "县（市、区）" itself is tried whole first.
+pub fn match_header(text: &str) -> Option<Field> {
+    let key = header_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    if let Some(f) = lookup(&key) {
+        return Some(f);
+    }
+    if let Some(open) = key.rfind('(')
+        && key.ends_with(')')
+        && open > 0
+    {
+        return lookup(&key[..open]);
+    }
+    None
+}
+
+fn lookup(key: &str) -> Option<Field> {
+    FIELDS.iter().find_map(|s| {
+        (header_key(s.canonical) == key || s.aliases.iter().any(|a| header_key(a) == key))
+            .then_some(s.field)
+    })
+}
+
+/// Where the header was found and which column holds which field.
+#[derive(Debug, Clone)]
+pub struct HeaderMatch {
+    /// 0-based row of the (first) header row.
+    pub row: u32,
+    /// 1 or 2.
+    pub height: u32,
+    pub columns: Vec<(Field, u32)>,
+    /// Header texts seen, in column order, for `missing_column` messages.
+    pub found: Vec<String>,
+}
+
+/// How many rows from the top are searched for the header (SPEC §4.1).
+pub const HEADER_SEARCH_ROWS: u32 = 20;
+
+fn required_count() -> usize {
+    FIELDS.iter().filter(|s| s.required).count()
+}
+
+/// The first row among the first 20 that matches at least half of the required headers, read
+/// as one row or together with the row below it (two-row headers).
+pub fn find_header(grid: &Grid) -> Option<HeaderMatch> {
+    let need = required_count().div_ceil(2);
+    for r in grid.row_numbers_below(HEADER_SEARCH_ROWS) {
+        let single = match_row(grid, r, None);
+        let pair = match_row(grid, r, Some(r + 1));
+        // A pair wins only when it beats both rows read alone: a title or 填报单位 line above a
+        // one-row header must not be taken for the top half of a two-row header, and where
+        // vertical merges already carry the top half into the lower row, the lower row is it.
+        let (s, p) = (count_required(&single.0), count_required(&pair.0));
+        let (best, height) = if p > s {
+            if count_required(&match_row(grid, r + 1, None).0) >= p {
+                continue;
+            }
+            (pair, 2)
+        } else {
+            (single, 1)
+        };
+        if count_required(&best.0) >= need {
+            return Some(HeaderMatch {
+                row: r,
+                height,
+                columns: best.0,
+                found: best.1,
+            });
+        }
+    }
+    None
+}
+
+fn count_required(cols: &[(Field, u32)]) -> usize {
+    cols.iter().filter(|(f, _)| f.required()).count()
+}
+
+type RowMatch = (Vec<(Field, u32)>, Vec<String>);
+
+fn match_row(grid: &Grid, r: u32, below: Option<u32>) -> RowMatch {
+    let mut cols: Vec<(Field, u32)> = Vec::new();
+    let mut found = Vec::new();
+    let mut columns: Vec<u32> = grid.columns_in_row(r).collect();
+    if let Some(b) = below {
+        columns.extend(grid.columns_in_row(b));
+        columns.sort_unstable();
+        columns.dedup();
+    }
+    for c in columns {
+        let top = grid.text_at(r, c);
+        let bottom = below.and_then(|b| grid.text_at(b, c));
+        let mut candidates: Vec<String> = Vec::with_capacity(3);
+        if let Some(b) = &bottom {
+            candidates.push(b.clone());
+        }
+        if let Some(t) = &top {
+            candidates.push(t.clone());
+        }
+        if let (Some(t), Some(b)) = (&top, &bottom)
+            && t != b
+        {
+            candidates.push(format!("{t}{b}"));
+        }
+        let shown = match (&top, &bottom) {
+            (Some(t), Some(b)) if t != b => format!("{t}/{b}"),
+            (Some(t), _) => t.clone(),
+            (None, Some(b)) => b.clone(),
+            (None, None) => continue,
+        };
+        found.push(compact(&shown));
+        if let Some(f) = candidates.iter().find_map(|c| match_header(c))
+            && !cols.iter().any(|(g, _)| *g == f)
+        {
+            cols.push((f, c));
+        }
+    }
+    (cols, found)
+}
+
+/// The county named by a "填报单位：XX司法局  填报日期：…" line above the header: the text and the
+/// 0-based (row, col) of the cell it was read from.
+pub fn find_filing_unit(grid: &Grid, header_row: u32) -> Option<(String, u32, u32)> {
+    for r in grid.row_numbers_below(header_row) {
+        let cols: Vec<u32> = grid.columns_in_row(r).collect();
+        for (i, &c) in cols.iter().enumerate() {
+            let Some(text) = grid.text_at(r, c) else {
+                continue;
+            };
+            let t = compact(&text);
+            let Some(pos) = t.find("填报单位") else {
+                continue;
+            };
+            let after = &t[pos + "填报单位".len()..];
+            let after = after.trim_start_matches([':', '：']);
+            let value: String = match after.find("填报日期").or_else(|| after.find("填报时间"))
+            {
+                Some(end) => after[..end].to_string(),
+                None => after.to_string(),
+            };
+            if !value.is_empty() {
+                return Some((value, r, c));
+            }
+            // "填报单位：" alone: the unit is in the next filled cell of the row.
+            if let Some(&next) = cols.get(i + 1)
+                && let Some(v) = grid.text_at(r, next)
+            {
+                let v = compact(&v);
+                let v = match v.find("填报日期") {
+                    Some(end) => v[..end].to_string(),
+                    None => v,
+                };
+                if !v.is_empty() {
+                    return Some((v, r, next));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_by_name_alias_and_messy_forms() {
+        assert_eq!(match_header("县（市、区）"), Some(Field::County));
+        assert_eq!(match_header("县(市、区)"), Some(Field::County));
+        assert_eq!(match_header("所属县区"), Some(Field::County));
+        assert_eq!(match_header("身份证\n号码"), Some(Field::IdNumber));
+        assert_eq!(match_header(" 身份证号 "), Some(Field::IdNumber));
+        assert_eq!(match_header("申报金额（元）"), Some(Field::Claimed));
+        assert_eq!(match_header("*调解员"), Some(Field::Mediator));
+        assert_eq!(match_header("调委会"), Some(Field::Committee));
+        assert_eq!(match_header("卷宗编号"), Some(Field::CaseNo));
+        assert_eq!(match_header("调解成功日期"), Some(Field::CloseDate));
+        assert_eq!(match_header("县司法局审核"), Some(Field::CountyReview));
+        assert_eq!(match_header("ｓ"), None);
+        assert_eq!(match_header("联系电话"), None);
+        assert_eq!(match_header("审核意见"), None);
+    }
+
+    #[test]
+    fn every_field_is_in_table_order() {
+        for (i, s) in FIELDS.iter().enumerate() {
+            assert_eq!(s.field as usize, i);
+            assert_eq!(match_header(s.canonical), Some(s.field));
+            for a in s.aliases {
+                assert_eq!(match_header(a), Some(s.field), "{a}");
+            }
+        }
+        assert_eq!(required_count(), 13);
+    }
+}

@@ -1,0 +1,523 @@
+//! Bytes → sheets of stored cells. The format is told from the bytes, not the extension
+//! (counties rename files), and zip parts are checked against the size limits before calamine
+//! inflates anything.
+
+use std::io::Cursor;
+
+use calamine::{
+    Data, DataRef, Ods, OdsError, Reader, SheetVisible, Xls, XlsError, XlsOptions, Xlsb, XlsbError,
+    Xlsx, XlsxError,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::grid::{CellVal, Grid, Merge};
+use super::limits;
+use crate::codes::FileCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// One sheet as read: its cells, or why it could not be read.
+pub struct SheetRead {
+    pub name: String,
+    pub hidden: bool,
+    pub grid: Result<Grid, String>,
+    pub epoch_1904: bool,
+}
+
+/// A problem that makes the whole file unusable.
+#[derive(Debug, Clone)]
+pub struct FileFail {
+    pub code: FileCode,
+    pub message: String,
+}
+
+fn fail(code: FileCode, message: impl Into<String>) -> FileFail {
+    FileFail {
+        code,
+        message: message.into(),
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+pub fn read_workbook(bytes: &[u8]) -> Result<(Format, Vec<SheetRead>), FileFail> {
+    if bytes.is_empty() {
+        return Err(fail(FileCode::UnreadableFile, "文件为空（0 字节）"));
+    }
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(fail(
+            FileCode::FileTooLarge,
+            format!(
+                "文件大小 {} 字节，超过上限 {} 字节",
+                bytes.len(),
+                limits::MAX_FILE_BYTES
+            ),
+        ));
+    }
+    if bytes.starts_with(ZIP_MAGIC) {
+        let format = check_zip(bytes)?;
+        let sheets = match format {
+            Format::Xlsx => read_xlsx(bytes)?,
+            Format::Xlsb => read_xlsb(bytes)?,
+            Format::Ods => read_ods(bytes)?,
+            Format::Xls => return Err(fail(FileCode::UnreadableFile, "无法识别的文件格式")),
+        };
+        Ok((format, sheets))
+    } else if bytes.starts_with(OLE_MAGIC) {
+        // An encrypted xlsx is an OLE file holding an EncryptedPackage stream.
+        if let Err(XlsxError::Password) = Xlsx::new(Cursor::new(bytes)) {
+            return Err(fail(
+                FileCode::EncryptedFile,
+                "工作簿设有打开密码，无法读取",
+            ));
+        }
+        Ok((Format::Xls, read_xls(bytes)?))
+    } else {
+        Err(fail(
+            FileCode::UnreadableFile,
+            "不是 Excel 或 ODS 工作簿（文件内容无法识别，可能是改了扩展名的其他文件或已损坏）",
+        ))
+    }
+}
+
+/// Checks every zip entry's declared sizes before anything is inflated, and tells the format.
+fn check_zip(bytes: &[u8]) -> Result<Format, FileFail> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        fail(
+            FileCode::UnreadableFile,
+            format!("压缩结构损坏或文件不完整：{e}"),
+        )
+    })?;
+    let mut total: u64 = 0;
+    let mut format = None;
+    if zip.len() > limits::MAX_ZIP_ENTRIES {
+        return Err(fail(
+            FileCode::FileTooLarge,
+            format!(
+                "压缩包内有 {} 个部件，超过上限 {}",
+                zip.len(),
+                limits::MAX_ZIP_ENTRIES
+            ),
+        ));
+    }
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| fail(FileCode::UnreadableFile, format!("压缩结构损坏：{e}")))?;
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        if size > limits::MAX_PART_BYTES
+            || (size > limits::BOMB_MIN_BYTES && size / packed > limits::MAX_COMPRESSION_RATIO)
+        {
+            return Err(fail(
+                FileCode::FileTooLarge,
+                format!(
+                    "部件 {name} 解压后 {size} 字节（压缩 {packed} 字节），超过单个部件上限或压缩比异常（疑似压缩炸弹）"
+                ),
+            ));
+        }
+        total = total.saturating_add(size);
+        match name.as_str() {
+            "xl/workbook.xml" => format = Some(Format::Xlsx),
+            "xl/workbook.bin" => format = Some(Format::Xlsb),
+            "content.xml" if format.is_none() => format = Some(Format::Ods),
+            _ => {}
+        }
+    }
+    if total > limits::MAX_UNPACKED_BYTES {
+        return Err(fail(
+            FileCode::FileTooLarge,
+            format!(
+                "解压后共 {total} 字节，超过上限 {} 字节",
+                limits::MAX_UNPACKED_BYTES
+            ),
+        ));
+    }
+    format.ok_or_else(|| {
+        fail(
+            FileCode::UnreadableFile,
+            "压缩文件中没有工作簿内容（不是 xlsx/xlsb/ods 工作簿）",
+        )
+    })
+}
+
+fn decimal_of(f: f64) -> CellVal {
+    CellVal::Number(Decimal::try_from(f).ok())
+}
+
+fn date_of(dt: &calamine::ExcelDateTime) -> CellVal {
+    let serial = dt.as_f64();
+    if !serial.is_finite() || !(0.0..=2_958_465.0).contains(&serial) || dt.is_duration() {
+        return CellVal::BadDate(format!("{serial}"));
+    }
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    match chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d)) {
+        Some(day) => CellVal::Date(day),
+        None => CellVal::BadDate(format!("{serial}")),
+    }
+}
+
+fn iso_date(s: &str) -> CellVal {
+    let day = s
+        .get(..10)
+        .and_then(|p| chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d").ok());
+    match day {
+        Some(d) => CellVal::Date(d),
+        None => CellVal::Text(s.to_string()),
+    }
+}
+
+/// Text that is an Excel error literal (ODS gives errors as strings).
+fn text_or_error(s: &str) -> CellVal {
+    const ERRORS: [&str; 10] = [
+        "#N/A",
+        "#REF!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+    ];
+    let t = s.trim();
+    if ERRORS.contains(&t) {
+        CellVal::Error(t.to_string())
+    } else {
+        CellVal::Text(s.to_string())
+    }
+}
+
+fn convert_ref(v: &DataRef<'_>) -> Option<CellVal> {
+    Some(match v {
+        DataRef::Empty => return None,
+        DataRef::Int(i) => CellVal::Number(Some(Decimal::from(*i))),
+        DataRef::Float(f) => decimal_of(*f),
+        DataRef::String(s) => text_or_error(s),
+        DataRef::SharedString(s) => text_or_error(s),
+        DataRef::Bool(b) => CellVal::Bool(*b),
+        DataRef::DateTime(dt) => date_of(dt),
+        DataRef::DateTimeIso(s) => iso_date(s),
+        DataRef::DurationIso(s) => CellVal::Text(s.clone()),
+        DataRef::Error(e) => CellVal::Error(e.to_string()),
+    })
+}
+
+fn convert(v: &Data) -> Option<CellVal> {
+    Some(match v {
+        Data::Empty => return None,
+        Data::Int(i) => CellVal::Number(Some(Decimal::from(*i))),
+        Data::Float(f) => decimal_of(*f),
+        Data::String(s) => text_or_error(s),
+        Data::Bool(b) => CellVal::Bool(*b),
+        Data::DateTime(dt) => date_of(dt),
+        Data::DateTimeIso(s) => iso_date(s),
+        Data::DurationIso(s) => CellVal::Text(s.clone()),
+        Data::Error(e) => CellVal::Error(e.to_string()),
+    })
+}
+
+fn visibility(v: SheetVisible) -> bool {
+    !matches!(v, SheetVisible::Visible)
+}
+
+fn too_many_cells(name: &str) -> String {
+    format!(
+        "工作表“{name}”的单元格超过上限 {} 个",
+        limits::MAX_CELLS_PER_FILE
+    )
+}
+
+fn merges_of(dims: Vec<calamine::Dimensions>) -> Vec<Merge> {
+    dims.into_iter()
+        .take(limits::MAX_MERGES_PER_SHEET)
+        .map(|d| Merge {
+            r0: d.start.0,
+            c0: d.start.1,
+            r1: d.end.0,
+            c1: d.end.1,
+        })
+        .collect()
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
+    let mut wb = match Xlsx::new(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(XlsxError::Password) => {
+            return Err(fail(
+                FileCode::EncryptedFile,
+                "工作簿设有打开密码，无法读取",
+            ));
+        }
+        Err(e) => {
+            return Err(fail(
+                FileCode::UnreadableFile,
+                format!("工作簿无法打开：{e}"),
+            ));
+        }
+    };
+    let epoch_1904 = wb.has_1904_epoch();
+    let meta: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), visibility(s.visible)))
+        .collect();
+    let mut out = Vec::with_capacity(meta.len());
+    let mut budget = limits::MAX_CELLS_PER_FILE;
+    for (name, hidden) in meta {
+        let merges = wb
+            .merge_cells_by_sheet_name(&name)
+            .map(merges_of)
+            .unwrap_or_default();
+        let grid = (|| -> Result<Grid, String> {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| format!("工作表“{name}”无法读取：{e}"))?;
+            let mut grid = Grid::default();
+            loop {
+                let cell = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(|e| format!("工作表“{name}”无法读取：{e}"))?;
+                let Some(cell) = cell else { break };
+                let (r, c) = cell.pos;
+                let v = match (convert_ref(&cell.value), cell.formula) {
+                    (Some(v), _) => v,
+                    (None, Some(f)) => CellVal::Formula(formula_text(&f)),
+                    (None, None) => continue,
+                };
+                grid.push(r, c, v);
+                if grid.cell_count > budget {
+                    return Err(too_many_cells(&name));
+                }
+            }
+            Ok(grid)
+        })();
+        let grid = grid.map(|mut g| {
+            budget = budget.saturating_sub(g.cell_count);
+            g.finish();
+            g.set_merges(merges);
+            g
+        });
+        if let Err(msg) = &grid
+            && msg.contains("单元格超过上限")
+        {
+            return Err(fail(FileCode::FileTooLarge, msg.clone()));
+        }
+        out.push(SheetRead {
+            name,
+            hidden,
+            grid,
+            epoch_1904,
+        });
+    }
+    Ok(out)
+}
+
+fn formula_text(f: &calamine::XlsxFormulaMetadata) -> String {
+    match f {
+        calamine::XlsxFormulaMetadata::Normal { formula } => formula.clone(),
+        other => format!("{other:?}").chars().take(200).collect(),
+    }
+}
+
+fn read_xlsb(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
+    let mut wb = match Xlsb::new(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(XlsbError::Password) => {
+            return Err(fail(
+                FileCode::EncryptedFile,
+                "工作簿设有打开密码，无法读取",
+            ));
+        }
+        Err(e) => {
+            return Err(fail(
+                FileCode::UnreadableFile,
+                format!("工作簿无法打开：{e}"),
+            ));
+        }
+    };
+    let epoch_1904 = wb.has_1904_epoch();
+    let meta: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), visibility(s.visible)))
+        .collect();
+    let mut out = Vec::new();
+    for (name, hidden) in meta {
+        let grid = (|| -> Result<Grid, String> {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| format!("工作表“{name}”无法读取：{e}"))?;
+            let mut grid = Grid::default();
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|e| format!("工作表“{name}”无法读取：{e}"))?
+            {
+                if let Some(v) = convert_ref(cell.get_value()) {
+                    let (r, c) = cell.get_position();
+                    grid.push(r, c, v);
+                    if grid.cell_count > limits::MAX_CELLS_PER_FILE {
+                        return Err(too_many_cells(&name));
+                    }
+                }
+            }
+            grid.finish();
+            Ok(grid)
+        })();
+        out.push(SheetRead {
+            name,
+            hidden,
+            grid,
+            epoch_1904,
+        });
+    }
+    Ok(out)
+}
+
+/// xls and ods are parsed whole by calamine into dense ranges; the worker's memory limit is what
+/// stands between a lying dimension record and the machine.
+fn dense_to_grid(
+    name: &str,
+    range: &calamine::Range<Data>,
+    formulas: Option<&calamine::Range<String>>,
+) -> Result<Grid, String> {
+    let mut grid = Grid::default();
+    let Some((r0, c0)) = range.start() else {
+        if let Some(f) = formulas {
+            add_uncached_formulas(&mut grid, f, None);
+        }
+        grid.finish();
+        return Ok(grid);
+    };
+    for (r, c, v) in range.used_cells() {
+        if let Some(v) = convert(v) {
+            grid.push(r0 + r as u32, c0 + c as u32, v);
+            if grid.cell_count > limits::MAX_CELLS_PER_FILE {
+                return Err(too_many_cells(name));
+            }
+        }
+    }
+    if let Some(f) = formulas {
+        add_uncached_formulas(&mut grid, f, Some(range));
+    }
+    grid.finish();
+    Ok(grid)
+}
+
+fn add_uncached_formulas(
+    grid: &mut Grid,
+    f: &calamine::Range<String>,
+    values: Option<&calamine::Range<Data>>,
+) {
+    let Some((fr0, fc0)) = f.start() else { return };
+    for (r, c, text) in f.used_cells() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let (ar, ac) = (fr0 + r as u32, fc0 + c as u32);
+        let has_value = values
+            .and_then(|v| v.get_value((ar, ac)))
+            .is_some_and(|d| !matches!(d, Data::Empty));
+        if !has_value {
+            grid.push(ar, ac, CellVal::Formula(text.clone()));
+        }
+    }
+}
+
+fn read_xls(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
+    let mut wb = match Xls::new_with_options(Cursor::new(bytes), XlsOptions::default()) {
+        Ok(wb) => wb,
+        Err(XlsError::Password) => {
+            return Err(fail(
+                FileCode::EncryptedFile,
+                "工作簿设有打开密码，无法读取",
+            ));
+        }
+        Err(e) => {
+            return Err(fail(
+                FileCode::UnreadableFile,
+                format!("工作簿无法打开：{e}"),
+            ));
+        }
+    };
+    let epoch_1904 = wb.has_1904_epoch();
+    let meta: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), visibility(s.visible)))
+        .collect();
+    let mut out = Vec::new();
+    for (name, hidden) in meta {
+        let merges = wb
+            .merge_cells_by_sheet_name(&name)
+            .map(merges_of)
+            .unwrap_or_default();
+        let formulas = wb.worksheet_formula(&name).ok();
+        let grid = wb
+            .worksheet_range(&name)
+            .map_err(|e| format!("工作表“{name}”无法读取：{e}"))
+            .and_then(|range| dense_to_grid(&name, &range, formulas.as_ref()))
+            .map(|mut g| {
+                g.set_merges(merges);
+                g
+            });
+        out.push(SheetRead {
+            name,
+            hidden,
+            grid,
+            epoch_1904,
+        });
+    }
+    Ok(out)
+}
+
+fn read_ods(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
+    let mut wb = match Ods::new(Cursor::new(bytes)) {
+        Ok(wb) => wb,
+        Err(OdsError::Password) => {
+            return Err(fail(
+                FileCode::EncryptedFile,
+                "工作簿设有打开密码，无法读取",
+            ));
+        }
+        Err(e) => {
+            return Err(fail(
+                FileCode::UnreadableFile,
+                format!("工作簿无法打开：{e}"),
+            ));
+        }
+    };
+    let meta: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), visibility(s.visible)))
+        .collect();
+    let mut out = Vec::new();
+    for (name, hidden) in meta {
+        let formulas = wb.worksheet_formula(&name).ok();
+        let grid = wb
+            .worksheet_range(&name)
+            .map_err(|e| format!("工作表“{name}”无法读取：{e}"))
+            .and_then(|range| dense_to_grid(&name, &range, formulas.as_ref()));
+        out.push(SheetRead {
+            name,
+            hidden,
+            grid,
+            epoch_1904: false,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,153 @@
+//! Parsing each input file in a child process. calamine can abort the process on crafted input
+//! (an allocation failure is an abort, not a panic), so the parent never parses a workbook
+//! itself: it re-runs its own binary as `payrun __ingest-worker FILE REL`, under an address-space
+//! limit and a wall-clock limit, and reads the result back over a pipe. A worker that dies, is
+//! killed or prints garbage becomes that file's error; the batch goes on.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use super::{FileIngest, InputFile, limits};
+use crate::codes::FileCode;
+
+/// The hidden subcommand name.
+pub const WORKER_ARG: &str = "__ingest-worker";
+
+/// How files are parsed.
+#[derive(Debug, Clone)]
+pub enum Isolation {
+    /// In this process (tests, and the worker itself).
+    InProcess,
+    /// In a child process of this executable.
+    Subprocess(PathBuf),
+}
+
+/// The worker's side: parse, serialise to stdout, exit. Returns the exit code.
+pub fn worker_main(abs: &Path, rel: &str) -> i32 {
+    limit_address_space(limits::WORKER_MEMORY_BYTES);
+    let fi = super::ingest_path(abs, rel);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match serde_json::to_writer(&mut out, &fi) {
+        Ok(()) => match out.flush() {
+            Ok(()) => 0,
+            Err(_) => 3,
+        },
+        Err(_) => 3,
+    }
+}
+
+#[cfg(unix)]
+fn limit_address_space(bytes: u64) {
+    let lim = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: setrlimit only reads the struct we pass; failure just leaves the limit unset.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) };
+    if rc != 0 {
+        log::debug!("setrlimit(RLIMIT_AS) failed");
+    }
+}
+
+#[cfg(not(unix))]
+fn limit_address_space(_bytes: u64) {}
+
+/// Parses one file according to `iso`.
+pub fn ingest_file(file: &InputFile, iso: &Isolation) -> FileIngest {
+    match iso {
+        Isolation::InProcess => super::ingest_path(&file.abs, &file.rel),
+        Isolation::Subprocess(exe) => run_worker(exe, file),
+    }
+}
+
+fn run_worker(exe: &Path, file: &InputFile) -> FileIngest {
+    let failed = |code: FileCode, msg: String| {
+        let bytes = std::fs::metadata(&file.abs).map(|m| m.len()).unwrap_or(0);
+        let sha = std::fs::read(&file.abs)
+            .map(|b| super::sha256_hex(&b))
+            .unwrap_or_default();
+        FileIngest::failed(&file.rel, sha, bytes, code, msg)
+    };
+    let mut child = match Command::new(exe)
+        .arg(WORKER_ARG)
+        .arg(&file.abs)
+        .arg(&file.rel)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return failed(FileCode::UnreadableFile, format!("无法启动解析进程：{e}"));
+        }
+    };
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out_thread = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut s) = stdout {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr {
+            let _ = s.take(64 * 1024).read_to_end(&mut buf);
+        }
+        buf
+    });
+    let status = match child.wait_timeout(Duration::from_secs(limits::WORKER_SECONDS)) {
+        Ok(Some(st)) => Some(st),
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+    };
+    let out = out_thread.join().unwrap_or_default();
+    let err = err_thread.join().unwrap_or_default();
+    let err_text = String::from_utf8_lossy(&err);
+    match status {
+        None => failed(
+            FileCode::FileTooLarge,
+            format!(
+                "解析超过 {} 秒仍未完成，已中止（文件过大或结构异常）",
+                limits::WORKER_SECONDS
+            ),
+        ),
+        Some(st) if st.success() => match serde_json::from_slice::<FileIngest>(&out) {
+            Ok(fi) => fi,
+            Err(e) => failed(FileCode::UnreadableFile, format!("解析结果无法读取：{e}")),
+        },
+        Some(_)
+            if err_text.contains("memory allocation") || err_text.contains("capacity overflow") =>
+        {
+            failed(
+                FileCode::FileTooLarge,
+                format!(
+                    "解析此文件所需内存超过上限 {} MiB（文件声明的表格范围异常巨大或结构异常），已中止",
+                    limits::WORKER_MEMORY_BYTES / 1024 / 1024
+                ),
+            )
+        }
+        Some(st) => {
+            log::debug!("worker for {} failed: {st}; {err_text}", file.rel);
+            failed(
+                FileCode::UnreadableFile,
+                "解析此文件时解析程序异常退出（文件已损坏或结构异常）".to_string(),
+            )
+        }
+    }
+}

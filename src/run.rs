@@ -1,0 +1,461 @@
+//! `payrun run`: the pipeline, top-down. files → ingest (parallel, isolated) → claims → decide →
+//! allocate → outputs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::allocate::{CapUse, allocate};
+use crate::claim::{self, Claim, Origin, SheetCounty};
+use crate::codes::FileCode;
+use crate::county::CountyCode;
+use crate::decide::{self, Decision, Outcome, PriorPayments, RunPeriod};
+use crate::ingest::worker::{Isolation, ingest_file};
+use crate::ingest::{self, FileIngest, Format, InputFile};
+use crate::money::fen;
+use crate::policy::Policy;
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    pub period: String,
+    pub run_date: NaiveDate,
+    pub threads: Option<usize>,
+    pub isolation: Isolation,
+}
+
+/// Why a run could not do its job (exit 1: nothing written).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Policy(#[from] crate::policy::PolicyError),
+    #[error("{0}")]
+    Arguments(String),
+    #[error("无法读取输入文件夹 {path}：{source}")]
+    Input {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("无法写入输出 {path}：{source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct SheetReport {
+    pub name: String,
+    pub index: usize,
+    pub hidden: bool,
+    /// True when the sheet was recognised as a claim sheet (whatever became of it).
+    pub is_claim: bool,
+    pub problem: Option<(FileCode, String)>,
+    pub data_rows: usize,
+    pub county: Option<CountyCode>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: Option<Format>,
+    pub error: Option<(FileCode, String)>,
+    pub sheets: Vec<SheetReport>,
+    pub data_rows: usize,
+}
+
+impl FileReport {
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+    /// Every problem of the file and its sheets, as (code, message).
+    pub fn problems(&self) -> Vec<(FileCode, String, Option<&str>)> {
+        let mut v: Vec<(FileCode, String, Option<&str>)> = self
+            .error
+            .iter()
+            .map(|(c, m)| (*c, m.clone(), None))
+            .collect();
+        for s in &self.sheets {
+            if let Some((c, m)) = &s.problem
+                && self.error.as_ref().is_none_or(|(_, em)| em != m)
+            {
+                v.push((*c, m.clone(), Some(s.name.as_str())));
+            }
+        }
+        v
+    }
+}
+
+/// Per-county figures of SPEC §4.6. Amounts at the fen.
+#[derive(Debug, Clone, Default)]
+pub struct CountySummary {
+    pub code: Option<CountyCode>,
+    pub name: String,
+    pub claimed_rows: usize,
+    pub approved_rows: usize,
+    pub rejected_rows: usize,
+    pub held_rows: usize,
+    /// Σ standard amounts of every row.
+    pub claimed_amount: Decimal,
+    pub approved_amount: Decimal,
+    /// Σ standard amounts of rejected rows.
+    pub rejected_amount: Decimal,
+    /// Σ standard amounts of held rows.
+    pub held_amount: Decimal,
+    /// Σ (standard − approved) of approved rows: what proration took off (0 with `hold`).
+    pub prorate_reduction: Decimal,
+    pub cap: Decimal,
+    pub paid_before: Decimal,
+    pub remaining_after: Decimal,
+}
+
+/// The whole result of a run: what every output is rendered from.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub period: RunPeriod,
+    pub policy: Policy,
+    pub files: Vec<FileReport>,
+    /// In the order of SPEC §4.3 (county, file, sheet, row).
+    pub claims: Vec<Claim>,
+    pub decisions: Vec<Decision>,
+    pub caps: BTreeMap<CountyCode, CapUse>,
+    /// One per policy county, in policy order.
+    pub counties: Vec<CountySummary>,
+    /// Rows whose county could not be resolved (county_code empty).
+    pub unassigned: CountySummary,
+    pub totals: CountySummary,
+    pub program_version: &'static str,
+    /// Warnings about the run as a whole (shown in the outputs).
+    pub notices: Vec<String>,
+}
+
+impl RunOutput {
+    /// Indices of decisions in reading order (file, sheet, row): the order of decisions.csv.
+    pub fn reading_order(&self) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.claims.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (&self.claims[a].origin, &self.claims[b].origin);
+            (&x.file, x.sheet_index, x.row).cmp(&(&y.file, y.sheet_index, y.row))
+        });
+        idx
+    }
+
+    pub fn county_name(&self, code: Option<&CountyCode>) -> String {
+        code.and_then(|c| self.policy.county(c))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Exit status of SPEC §8: 2 when any input file or claim sheet could not be read.
+    pub fn exit_code(&self) -> u8 {
+        if self.files.iter().any(|f| !f.problems().is_empty()) {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+/// Reads, decides and allocates; writes nothing.
+pub fn evaluate(
+    cfg: &RunConfig,
+    policy: Policy,
+    prior: &PriorPayments,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<RunOutput, RunError> {
+    let period =
+        decide::parse_period(&cfg.period, &policy, cfg.run_date).map_err(RunError::Arguments)?;
+    let t0 = std::time::Instant::now();
+    let files = ingest::discover(&cfg.input, Some(&cfg.out)).map_err(|e| RunError::Input {
+        path: cfg.input.display().to_string(),
+        source: e,
+    })?;
+    log::info!(
+        "discover: {} files in {:.3}s",
+        files.len(),
+        t0.elapsed().as_secs_f64()
+    );
+
+    let t1 = std::time::Instant::now();
+    let ingested = read_all(&files, cfg, progress);
+    log::info!(
+        "read: {} files in {:.3}s",
+        ingested.len(),
+        t1.elapsed().as_secs_f64()
+    );
+
+    let t2 = std::time::Instant::now();
+    let (file_reports, mut claims) = build_claims(ingested, &policy, cfg.run_date);
+    claims.sort_by(|a, b| {
+        let ka = a
+            .county
+            .as_ref()
+            .or(a.sheet_county.as_ref())
+            .map(|c| c.as_str())
+            .unwrap_or("~");
+        let kb = b
+            .county
+            .as_ref()
+            .or(b.sheet_county.as_ref())
+            .map(|c| c.as_str())
+            .unwrap_or("~");
+        (ka, &a.origin.file, a.origin.sheet_index, a.origin.row).cmp(&(
+            kb,
+            &b.origin.file,
+            b.origin.sheet_index,
+            b.origin.row,
+        ))
+    });
+    let mut decisions = decide::decide_all(&claims, &policy, &period, prior);
+    log::info!(
+        "decide: {} rows in {:.3}s",
+        decisions.len(),
+        t2.elapsed().as_secs_f64()
+    );
+
+    let t3 = std::time::Instant::now();
+    let caps = allocate(&claims, &mut decisions, &policy, &prior.paid_before);
+    log::info!("allocate: {:.3}s", t3.elapsed().as_secs_f64());
+
+    let (counties, unassigned, totals) = summarise(&policy, &claims, &decisions, &caps);
+    let mut notices = Vec::new();
+    if files.is_empty() {
+        notices.push(format!(
+            "输入文件夹 {} 中没有找到任何工作簿（.xlsx .xlsm .xls .xlsb .ods）",
+            cfg.input.display()
+        ));
+    }
+    Ok(RunOutput {
+        period,
+        policy,
+        files: file_reports,
+        claims,
+        decisions,
+        caps,
+        counties,
+        unassigned,
+        totals,
+        program_version: env!("CARGO_PKG_VERSION"),
+        notices,
+    })
+}
+
+fn read_all(
+    files: &[InputFile],
+    cfg: &RunConfig,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Vec<FileIngest> {
+    let work = || -> Vec<FileIngest> {
+        files
+            .par_iter()
+            .map(|f| {
+                let fi = ingest_file(f, &cfg.isolation);
+                progress(&f.rel);
+                fi
+            })
+            .collect()
+    };
+    match cfg.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        },
+        None => work(),
+    }
+}
+
+fn build_claims(
+    ingested: Vec<FileIngest>,
+    policy: &Policy,
+    today: NaiveDate,
+) -> (Vec<FileReport>, Vec<Claim>) {
+    let mut reports = Vec::with_capacity(ingested.len());
+    let mut claims = Vec::new();
+    for fi in ingested {
+        let mut sheets = Vec::new();
+        let mut data_rows = 0;
+        for s in &fi.sheets {
+            let mut rep = SheetReport {
+                name: s.name.clone(),
+                index: s.index,
+                hidden: s.hidden,
+                is_claim: s.table.is_some() || s.problem.is_some(),
+                problem: s.problem.as_ref().map(|p| (p.code, p.message.clone())),
+                data_rows: 0,
+                county: None,
+            };
+            if let Some(t) = &s.table {
+                match claim::sheet_county(t, &policy.registry) {
+                    SheetCounty::Unknown(why) => {
+                        rep.problem = Some((
+                            FileCode::UnknownCounty,
+                            format!(
+                                "工作表“{}”无法确定所属县（市、区）：{why}；本表 {} 行未审核，请来函确认",
+                                s.name,
+                                t.rows.len()
+                            ),
+                        ));
+                    }
+                    SheetCounty::Known(county) => {
+                        rep.county = county.clone();
+                        rep.data_rows = t.rows.len();
+                        data_rows += t.rows.len();
+                        for raw in &t.rows {
+                            let origin = Origin {
+                                file: fi.path.clone(),
+                                sheet: s.name.clone(),
+                                sheet_index: s.index,
+                                row: raw.row,
+                            };
+                            claims.push(claim::parse_row(
+                                raw,
+                                t,
+                                origin,
+                                &policy.registry,
+                                county.as_ref(),
+                                today,
+                            ));
+                        }
+                    }
+                }
+            }
+            sheets.push(rep);
+        }
+        let mut error = fi.error.as_ref().map(|e| (e.code, e.message.clone()));
+        let claim_sheets: Vec<&SheetReport> = sheets.iter().filter(|s| s.is_claim).collect();
+        if error.is_none()
+            && !claim_sheets.is_empty()
+            && claim_sheets.iter().all(|s| s.problem.is_some())
+        {
+            // SPEC §9.3: no sheet could be decided → the file is in error, with the first cause.
+            if let Some((c, m)) = claim_sheets.first().and_then(|s| s.problem.clone()) {
+                error = Some((c, m));
+            }
+        }
+        reports.push(FileReport {
+            path: fi.path,
+            sha256: fi.sha256,
+            bytes: fi.bytes,
+            format: fi.format,
+            error,
+            sheets,
+            data_rows,
+        });
+    }
+    (reports, claims)
+}
+
+fn summarise(
+    policy: &Policy,
+    claims: &[Claim],
+    decisions: &[Decision],
+    caps: &BTreeMap<CountyCode, CapUse>,
+) -> (Vec<CountySummary>, CountySummary, CountySummary) {
+    let mut by: BTreeMap<Option<CountyCode>, CountySummary> = BTreeMap::new();
+    for (c, d) in claims.iter().zip(decisions) {
+        let s = by.entry(c.county.clone()).or_default();
+        s.claimed_rows += 1;
+        s.claimed_amount += d.standard;
+        match d.outcome {
+            Outcome::Approved => {
+                s.approved_rows += 1;
+                s.approved_amount += d.approved;
+                s.prorate_reduction += d.standard - d.approved;
+            }
+            Outcome::Rejected => {
+                s.rejected_rows += 1;
+                s.rejected_amount += d.standard;
+            }
+            Outcome::Held => {
+                s.held_rows += 1;
+                s.held_amount += d.standard;
+            }
+        }
+    }
+    let mut counties = Vec::new();
+    let mut totals = CountySummary {
+        name: "合计".into(),
+        ..Default::default()
+    };
+    for def in &policy.counties {
+        let mut s = by.remove(&Some(def.code.clone())).unwrap_or_default();
+        s.code = Some(def.code.clone());
+        s.name = def.name.clone();
+        let cap = caps.get(&def.code);
+        s.cap = fen(def.mediation_cap);
+        s.paid_before = cap.map(|c| c.paid_before).unwrap_or(fen(Decimal::ZERO));
+        s.remaining_after = fen(s.cap - s.paid_before - s.approved_amount);
+        normalise(&mut s);
+        add(&mut totals, &s);
+        counties.push(s);
+    }
+    let mut unassigned = by.remove(&None).unwrap_or_default();
+    unassigned.name = "县（市、区）无法识别".into();
+    normalise(&mut unassigned);
+    add(&mut totals, &unassigned);
+    normalise(&mut totals);
+    (counties, unassigned, totals)
+}
+
+fn normalise(s: &mut CountySummary) {
+    for v in [
+        &mut s.claimed_amount,
+        &mut s.approved_amount,
+        &mut s.rejected_amount,
+        &mut s.held_amount,
+        &mut s.prorate_reduction,
+        &mut s.cap,
+        &mut s.paid_before,
+        &mut s.remaining_after,
+    ] {
+        *v = fen(*v);
+    }
+}
+
+fn add(t: &mut CountySummary, s: &CountySummary) {
+    t.claimed_rows += s.claimed_rows;
+    t.approved_rows += s.approved_rows;
+    t.rejected_rows += s.rejected_rows;
+    t.held_rows += s.held_rows;
+    t.claimed_amount += s.claimed_amount;
+    t.approved_amount += s.approved_amount;
+    t.rejected_amount += s.rejected_amount;
+    t.held_amount += s.held_amount;
+    t.prorate_reduction += s.prorate_reduction;
+    t.cap += s.cap;
+    t.paid_before += s.paid_before;
+    t.remaining_after += s.remaining_after;
+}
+
+/// The run date: `--run-date`, else SOURCE_DATE_EPOCH, else today.
+pub fn resolve_run_date(arg: Option<&str>) -> Result<NaiveDate, String> {
+    if let Some(s) = arg {
+        return NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("--run-date “{s}” 应为 YYYY-MM-DD 格式的日期"));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("环境变量 SOURCE_DATE_EPOCH=“{epoch}” 不是整数秒"))?;
+        return chrono::DateTime::from_timestamp(secs, 0)
+            .map(|d| d.date_naive())
+            .ok_or_else(|| format!("环境变量 SOURCE_DATE_EPOCH=“{epoch}” 超出范围"));
+    }
+    Ok(chrono::Local::now().date_naive())
+}
+
+/// Where a period's outputs go: `<out>/<period>/`.
+pub fn period_dir(out: &Path, period: &RunPeriod) -> PathBuf {
+    out.join(&period.label)
+}
