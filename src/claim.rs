@@ -563,7 +563,7 @@ mod tests {
             .iter()
             .filter(|i| i.code == RowCode::MissingField)
             .collect();
-        assert_eq!(missing.len(), 11, "{:?}", c.issues);
+        assert_eq!(missing.len(), 12, "{:?}", c.issues);
         assert!(missing.iter().any(|i| i.cell.as_deref() == Some("C5")));
     }
 
