@@ -3,6 +3,7 @@
 //! target folder and renamed into place, so an interrupted run never leaves half a file.
 
 pub mod machine;
+pub mod style;
 
 use std::io::Write;
 use std::path::Path;

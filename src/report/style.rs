@@ -1,0 +1,304 @@
+//! One place for how every workbook looks: formats are built once here and reused; Excel's
+//! limits are named constants checked before writing; the helpers make text from input stay
+//! text, sheet and file names safe, and saves atomic and reproducible.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
+
+/// Excel's limits.
+pub const MAX_ROWS: u32 = 1_048_576;
+pub const MAX_SHEET_NAME_CHARS: usize = 31;
+pub const MAX_STRING_UTF16: usize = 32_767;
+
+/// The money format of SPEC §4.6.
+pub const MONEY_FORMAT: &str = "¥#,##0.00";
+
+/// Formats, built once per workbook.
+pub struct Styles {
+    pub title: Format,
+    pub subtitle: Format,
+    pub subtitle_right: Format,
+    pub header: Format,
+    pub text: Format,
+    pub text_wrap: Format,
+    /// Built-in text format (index 49) so IDs and accounts stay text when edited.
+    pub id_text: Format,
+    pub int: Format,
+    pub money: Format,
+    pub date: Format,
+    pub pct: Format,
+    pub total_label: Format,
+    pub total_int: Format,
+    pub total_money: Format,
+    pub warn_text: Format,
+    pub warn_id_text: Format,
+    pub plain: Format,
+    pub sign: Format,
+}
+
+impl Default for Styles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        let font = "宋体";
+        let base = Format::new().set_font_name(font).set_font_size(10);
+        let cell = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        let header_fill = Color::RGB(0xD9E1F2);
+        let total_fill = Color::RGB(0xF2F2F2);
+        let warn_fill = Color::RGB(0xFFC7CE);
+        Styles {
+            title: base
+                .clone()
+                .set_font_size(16)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            subtitle: base.clone().set_align(FormatAlign::VerticalCenter),
+            subtitle_right: base
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_align(FormatAlign::VerticalCenter),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color(header_fill),
+            text: cell.clone(),
+            text_wrap: cell.clone().set_text_wrap(),
+            id_text: cell.clone().set_num_format_index(49),
+            int: cell
+                .clone()
+                .set_num_format("0")
+                .set_align(FormatAlign::Right),
+            money: cell.clone().set_num_format(MONEY_FORMAT),
+            date: cell
+                .clone()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
+            pct: cell.clone().set_num_format("0.00%"),
+            total_label: cell.clone().set_bold().set_background_color(total_fill),
+            total_int: cell
+                .clone()
+                .set_bold()
+                .set_num_format("0")
+                .set_background_color(total_fill),
+            total_money: cell
+                .clone()
+                .set_bold()
+                .set_num_format(MONEY_FORMAT)
+                .set_background_color(total_fill),
+            warn_text: cell.clone().set_background_color(warn_fill).set_text_wrap(),
+            warn_id_text: cell
+                .clone()
+                .set_num_format_index(49)
+                .set_background_color(warn_fill),
+            plain: base.clone(),
+            sign: base.clone().set_font_size(11),
+        }
+    }
+}
+
+/// Text from an input, made writable: cut to Excel's cell limit, control characters other than
+/// line breaks and tabs dropped (they make the XML invalid for some readers). Always written with
+/// `write_string`, so `=cmd|…` stays inert text.
+pub fn cell_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(1024));
+    let mut units = 0usize;
+    for ch in s.chars() {
+        if ch.is_control() && ch != '\n' && ch != '\t' {
+            continue;
+        }
+        units += ch.len_utf16();
+        if units > MAX_STRING_UTF16 - 3 {
+            out.push('…');
+            break;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A sheet name Excel accepts: no []:*?/\ , not blank, at most 31 characters, unique in `taken`.
+pub fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let cleaned: String = wanted
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let cleaned = cleaned.trim_matches('\'').trim().to_string();
+    let base: String = if cleaned.is_empty() {
+        "Sheet".into()
+    } else {
+        cleaned
+    };
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("({n})")
+        };
+        let keep = MAX_SHEET_NAME_CHARS - suffix.chars().count();
+        let candidate: String = base.chars().take(keep).collect::<String>() + &suffix;
+        if !taken
+            .iter()
+            .any(|t| t.to_lowercase() == candidate.to_lowercase())
+        {
+            taken.push(candidate.clone());
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// A file-name component that cannot steer a path: no separators, no `..`, no reserved device
+/// names, nothing a file system refuses; never empty.
+pub fn file_component(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || "<>:\"/\\|?*".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .trim_matches('.')
+        .to_string();
+    let upper = out.to_ascii_uppercase();
+    let stem = upper.split('.').next().unwrap_or("");
+    const RESERVED: [&str; 22] = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    if RESERVED.contains(&stem) {
+        out = format!("_{out}");
+    }
+    if out.is_empty() {
+        out = "_".into();
+    }
+    out.chars().take(80).collect()
+}
+
+/// Fixed document properties, so the same inputs give the same bytes.
+pub fn properties(title: &str, run_date: NaiveDate) -> DocProperties {
+    let dt = ExcelDateTime::from_ymd(
+        u16::try_from(run_date.year()).unwrap_or(2000),
+        run_date.month() as u8,
+        run_date.day() as u8,
+    )
+    .unwrap_or_default();
+    DocProperties::new()
+        .set_title(title)
+        .set_author("玉溪市司法局")
+        .set_company("玉溪市司法局")
+        .set_comment("由 payrun 生成")
+        .set_creation_datetime(&dt)
+}
+
+/// Print setup shared by the reports: A4 landscape, one page wide, header rows repeated,
+/// "第 X 页，共 Y 页" in the footer.
+pub fn print_setup(
+    ws: &mut Worksheet,
+    repeat_first: u32,
+    repeat_last: u32,
+) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    ws.set_print_center_horizontally(true);
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    ws.set_repeat_rows(repeat_first, repeat_last)?;
+    Ok(())
+}
+
+/// Writes a money cell (the only place a Decimal becomes the f64 a spreadsheet cell holds).
+pub fn write_money(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Decimal,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    ws.write_with_format(row, col, crate::money::fen(v), f)?;
+    Ok(())
+}
+
+pub fn write_date(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    d: NaiveDate,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    let dt = ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).unwrap_or(1900),
+        d.month() as u8,
+        d.day() as u8,
+    )?;
+    ws.write_datetime_with_format(row, col, &dt, f)?;
+    Ok(())
+}
+
+/// "2025年6月30日".
+pub fn cn_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// Saves a workbook atomically.
+pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), String> {
+    let bytes = wb
+        .save_to_buffer()
+        .map_err(|e| format!("生成 {} 失败：{e}", path.display()))?;
+    super::write_atomic(path, &bytes).map_err(|e| format!("无法写入 {}：{e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_county_values_cannot_steer_paths() {
+        assert_eq!(file_component("../../x"), "_.._x");
+        assert_eq!(file_component("a/b"), "a_b");
+        assert_eq!(file_component("CON"), "_CON");
+        assert_eq!(file_component("con.txt"), "_con.txt");
+        assert_eq!(file_component(""), "_");
+        assert_eq!(file_component(".."), "_");
+        assert!(!file_component("..\\..\\evil").contains(['/', '\\']));
+    }
+
+    #[test]
+    fn sheet_names_are_legal_and_unique() {
+        let mut taken = Vec::new();
+        assert_eq!(sheet_name("a/b:c", &mut taken), "a_b_c");
+        assert_eq!(sheet_name("A/B:C", &mut taken), "A_B_C(2)");
+        let long = "新平彝族傣族自治县人民调解委员会审核明细表第一部分第二部分";
+        let n = sheet_name(long, &mut taken);
+        assert!(n.chars().count() <= 31);
+    }
+
+    #[test]
+    fn cell_text_drops_controls_and_respects_the_limit() {
+        assert_eq!(cell_text("a\u{0}b\nc"), "ab\nc");
+        let long = "长".repeat(40_000);
+        assert!(cell_text(&long).encode_utf16().count() <= MAX_STRING_UTF16);
+    }
+}
