@@ -6,13 +6,48 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::decide::PriorPayments;
+use crate::ledger::{self, Ledger};
 use crate::money::plain;
 use crate::policy::Policy;
 use crate::report;
 use crate::run::{RunConfig, RunOutput, evaluate, period_dir};
 
-/// `payrun run`: returns the exit status (0 or 2), or a message for exit 1.
-pub fn run_command(cfg: &RunConfig, policy: Policy) -> Result<u8, String> {
+/// `payrun run`: returns the exit status (0 or 2), or a message for exit 1 (nothing written).
+pub fn run_command(
+    cfg: &RunConfig,
+    policy: Policy,
+    ledger_path: &Path,
+    finalize: bool,
+) -> Result<u8, String> {
+    let period = crate::decide::parse_period(&cfg.period, &policy, cfg.run_date)?;
+    // The lock is held until the new ledger is in place.
+    let _lock = ledger::lock(ledger_path)?;
+    remove_stale_temp_files(&[
+        cfg.out.as_path(),
+        ledger_path.parent().unwrap_or(Path::new(".")),
+    ]);
+    let ledger = Ledger::load(ledger_path)?;
+    let mut notices = Vec::new();
+    let prior = match &ledger {
+        Some(l) => {
+            l.check_can_run(&period, &policy)?;
+            l.prior_for(&period, &policy)
+        }
+        None => {
+            if policy
+                .periods
+                .first()
+                .is_some_and(|p| p.id != period.def.id)
+            {
+                notices.push(format!(
+                    "台账 {} 不存在：没有以前期间的发放记录，本期按以前期间已发放 0 元计算限额，也无法识别以前期间已发放的案件",
+                    ledger_path.display()
+                ));
+            }
+            PriorPayments::default()
+        }
+    };
+
     let total = crate::ingest::discover(&cfg.input, Some(&cfg.out))
         .map(|f| f.len())
         .unwrap_or(0);
@@ -30,12 +65,22 @@ pub fn run_command(cfg: &RunConfig, policy: Policy) -> Result<u8, String> {
         bar.inc(1);
         bar.set_message(name.to_string());
     };
-    let out =
-        evaluate(cfg, policy, &PriorPayments::default(), &progress).map_err(|e| e.to_string())?;
+    let mut out = evaluate(cfg, policy, &prior, &progress).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
+    out.notices.extend(notices);
     let dir = period_dir(&cfg.out, &out.period);
     write_outputs(&out, &dir)?;
+
+    let t = std::time::Instant::now();
+    let mut l = ledger.unwrap_or_default();
+    l.replace_period(&out, finalize);
+    l.save(ledger_path, out.period.run_date)?;
+    log::info!("write ledger: {:.3}s", t.elapsed().as_secs_f64());
     print_summary(&out, &dir);
+    if finalize {
+        println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);
+    }
+    println!("台账：{}", ledger_path.display());
     Ok(out.exit_code())
 }
 
@@ -157,4 +202,27 @@ pub fn samples_command(
         println!("{}：{} 个申报表", dir.display(), files.len());
     }
     Ok(0)
+}
+
+/// A run killed mid-write leaves its temp file behind (the rename never happened); with the
+/// ledger lock held no other run is writing, so they can go.
+fn remove_stale_temp_files(dirs: &[&Path]) {
+    let mut all: Vec<std::path::PathBuf> = Vec::new();
+    for d in dirs {
+        all.push(d.to_path_buf());
+        if let Ok(rd) = std::fs::read_dir(d) {
+            all.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+    }
+    for d in all {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with(".payrun-") && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }

@@ -302,6 +302,10 @@ pub fn decide_all(
         }
 
         let rejected = issues.iter().any(|i| i.code.severity() == Severity::Reject);
+        if rejected {
+            // late_claim describes how an approval was reached; on a rejection it is noise.
+            issues.retain(|i| i.code != RowCode::LateClaim);
+        }
         out.push(Decision {
             outcome: if rejected {
                 Outcome::Rejected

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod county;
 pub mod decide;
 pub mod ingest;
+pub mod ledger;
 pub mod money;
 pub mod policy;
 pub mod report;

@@ -125,9 +125,6 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
             threads,
             input_dir,
         } => {
-            if ledger.is_some() || finalize {
-                return Err("台账（--ledger、--finalize）功能尚未实现，本版本各期独立审核，以前期间已发放金额按 0 计".into());
-            }
             let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
             let run_date = resolve_run_date(run_date.as_deref())?;
             if !input_dir.is_dir() {
@@ -137,6 +134,7 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
                 ));
             }
             let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
+            let ledger = ledger.unwrap_or_else(|| out.join("台账.xlsx"));
             let cfg = RunConfig {
                 input: input_dir,
                 out,
@@ -145,7 +143,7 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
                 threads,
                 isolation: Isolation::Subprocess(exe),
             };
-            payrun::cli::run_command(&cfg, policy)
+            payrun::cli::run_command(&cfg, policy, &ledger, finalize)
         }
         Command::Staff { .. } => Err("协勤人员经费审核（payrun staff）尚未实现".into()),
         Command::Check { .. } => Err("县级自查（payrun check）尚未实现".into()),

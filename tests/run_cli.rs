@@ -13,7 +13,15 @@ fn expected() -> BTreeMap<(String, String, String, u32), (String, String)> {
     rdr.records()
         .map(|r| {
             let r = r.unwrap();
-            ((r[0].to_string(), r[1].to_string(), r[2].to_string(), r[3].parse().unwrap()), (r[4].to_string(), r[5].to_string()))
+            (
+                (
+                    r[0].to_string(),
+                    r[1].to_string(),
+                    r[2].to_string(),
+                    r[3].parse().unwrap(),
+                ),
+                (r[4].to_string(), r[5].to_string()),
+            )
         })
         .collect()
 }
@@ -25,21 +33,35 @@ fn external_workbooks_are_decided_as_hand_checked() {
     let mut mismatches = Vec::new();
     for dir in ["openpyxl", "lo_xlsx", "lo_ods", "lo_xls", "mixed"] {
         let tmp = tempfile::tempdir().unwrap();
-        let r = run_period(&fixtures().join("external").join(dir), tmp.path(), "2025-H1", "2025-06-30", &[]);
+        let r = run_period(
+            &fixtures().join("external").join(dir),
+            tmp.path(),
+            "2025-H1",
+            "2025-06-30",
+            &[],
+        );
         let out = r.dir("2025-H1");
         assert_invariants(&out);
         let rows = read_decisions(&out);
         let want: Vec<_> = exp.iter().filter(|(k, _)| k.0 == dir).collect();
         assert_eq!(rows.len(), want.len(), "{dir}: number of data rows");
         for row in rows {
-            let key = (dir.to_string(), row.file.clone(), row.sheet.clone(), row.row);
+            let key = (
+                dir.to_string(),
+                row.file.clone(),
+                row.sheet.clone(),
+                row.row,
+            );
             match exp.get(&key) {
                 Some((d, reasons)) if *d == row.decision && *reasons == row.reasons => checked += 1,
                 Some((d, reasons)) => mismatches.push(format!(
                     "{dir}/{}!{} row {}: expected {d} [{reasons}], got {} [{}]",
                     row.file, row.sheet, row.row, row.decision, row.reasons
                 )),
-                None => mismatches.push(format!("{dir}/{}!{} row {}: not a data row, got {}", row.file, row.sheet, row.row, row.decision)),
+                None => mismatches.push(format!(
+                    "{dir}/{}!{} row {}: not a data row, got {}",
+                    row.file, row.sheet, row.row, row.decision
+                )),
             }
         }
     }
@@ -53,19 +75,39 @@ fn sheet_and_file_outcomes_match_expectations() {
     let mut by_dir: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
     for r in rdr.records() {
         let r = r.unwrap();
-        by_dir.entry(r[0].to_string()).or_default().push((r[1].to_string(), r[2].to_string(), r[3].to_string()));
+        by_dir.entry(r[0].to_string()).or_default().push((
+            r[1].to_string(),
+            r[2].to_string(),
+            r[3].to_string(),
+        ));
     }
     for (dir, wants) in by_dir {
         let tmp = tempfile::tempdir().unwrap();
-        let r = run_period(&fixtures().join("external").join(&dir), tmp.path(), "2025-H1", "2025-06-30", &[]);
+        let r = run_period(
+            &fixtures().join("external").join(&dir),
+            tmp.path(),
+            "2025-H1",
+            "2025-06-30",
+            &[],
+        );
         let s = read_summary(&r.dir("2025-H1"));
         for (file, sheet, want) in wants {
-            let f = s["files"].as_array().unwrap().iter().find(|f| f["path"] == file.as_str()).unwrap_or_else(|| panic!("{file}"));
+            let f = s["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["path"] == file.as_str())
+                .unwrap_or_else(|| panic!("{file}"));
             if sheet.is_empty() {
                 assert_eq!(f["status"], want.as_str(), "{dir}/{file}");
                 continue;
             }
-            let sh = f["sheets"].as_array().unwrap().iter().find(|x| x["name"] == sheet.as_str()).unwrap();
+            let sh = f["sheets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["name"] == sheet.as_str())
+                .unwrap();
             let got = match (&sh["problem"], sh["claim_sheet"].as_bool().unwrap()) {
                 (serde_json::Value::Null, true) => "ok".to_string(),
                 (serde_json::Value::Null, false) => "ignored".to_string(),
@@ -75,7 +117,12 @@ fn sheet_and_file_outcomes_match_expectations() {
         }
         // A sheet problem makes the run say so in its exit status.
         let any_problem = s["files"].as_array().unwrap().iter().any(|f| {
-            f["status"] == "error" || f["sheets"].as_array().unwrap().iter().any(|x| !x["problem"].is_null())
+            f["status"] == "error"
+                || f["sheets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| !x["problem"].is_null())
         });
         assert_eq!(r.code, if any_problem { 2 } else { 0 }, "{dir}");
     }
@@ -86,13 +133,29 @@ fn thread_count_does_not_change_a_byte() {
     let input = fixtures().join("external/mixed");
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let ra = run_period(&input, a.path(), "2025-H1", "2025-06-30", &["--threads", "1"]);
-    let rb = run_period(&input, b.path(), "2025-H1", "2025-06-30", &["--threads", "2"]);
+    let ra = run_period(
+        &input,
+        a.path(),
+        "2025-H1",
+        "2025-06-30",
+        &["--threads", "1"],
+    );
+    let rb = run_period(
+        &input,
+        b.path(),
+        "2025-H1",
+        "2025-06-30",
+        &["--threads", "2"],
+    );
     for entry in std::fs::read_dir(ra.dir("2025-H1")).unwrap() {
         let p = entry.unwrap().path();
         if p.is_file() {
             let name = p.file_name().unwrap();
-            assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(rb.dir("2025-H1").join(name)).unwrap(), "{name:?} differs");
+            assert_eq!(
+                std::fs::read(&p).unwrap(),
+                std::fs::read(rb.dir("2025-H1").join(name)).unwrap(),
+                "{name:?} differs"
+            );
         }
     }
 }
@@ -106,10 +169,24 @@ fn broken_files_are_file_errors_and_the_batch_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir_all(input.join("sub")).unwrap();
-    std::fs::copy(fixtures().join("external/openpyxl/openpyxl_messy.xlsx"), input.join("sub/good.xlsx")).unwrap();
+    std::fs::copy(
+        fixtures().join("external/openpyxl/openpyxl_messy.xlsx"),
+        input.join("sub/good.xlsx"),
+    )
+    .unwrap();
     write(&input, "empty.xlsx", b"");
-    write(&input, "text.xlsx", "县（市、区）,司法所\n红塔区,玉带路司法所\n".as_bytes());
-    write(&input, "random.xls", &(0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>());
+    write(
+        &input,
+        "text.xlsx",
+        "县（市、区）,司法所\n红塔区,玉带路司法所\n".as_bytes(),
+    );
+    write(
+        &input,
+        "random.xls",
+        &(0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect::<Vec<_>>(),
+    );
     let good = std::fs::read(fixtures().join("external/openpyxl/openpyxl_messy.xlsx")).unwrap();
     write(&input, "truncated.xlsx", &good[..good.len() / 2]);
     write(&input, "~$lock.xlsx", b"lock");
@@ -120,8 +197,14 @@ fn broken_files_are_file_errors_and_the_batch_goes_on() {
     let s = read_summary(&r.dir("2025-H1"));
     let files = s["files"].as_array().unwrap();
     let status = |p: &str| -> (String, String) {
-        let f = files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("{p} missing"));
-        (f["status"].as_str().unwrap().into(), f["error"]["code"].as_str().unwrap_or("").into())
+        let f = files
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("{p} missing"));
+        (
+            f["status"].as_str().unwrap().into(),
+            f["error"]["code"].as_str().unwrap_or("").into(),
+        )
     };
     assert_eq!(files.len(), 5, "lock files and non-workbooks are not read");
     assert_eq!(status("sub/good.xlsx"), ("ok".into(), "".into()));
@@ -129,7 +212,10 @@ fn broken_files_are_file_errors_and_the_batch_goes_on() {
         assert_eq!(status(p), ("error".into(), "unreadable_file".into()), "{p}");
         let f = files.iter().find(|f| f["path"] == p).unwrap();
         let msg = f["error"]["message"].as_str().unwrap();
-        assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "message in Chinese: {msg}");
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "message in Chinese: {msg}"
+        );
     }
     let rows = read_decisions(&r.dir("2025-H1"));
     assert_eq!(rows.len(), 16, "the good file is still decided whole");
@@ -142,15 +228,38 @@ fn bad_arguments_exit_1_and_write_nothing() {
     let out = tmp.path().join("out");
     let input = fixtures().join("external/mixed");
     for period in ["2025-H3", "2024-H1", "H1"] {
-        let r = payrun(&["run", "--period", period, "--out", out.to_str().unwrap(), input.to_str().unwrap()]);
+        let r = payrun(&[
+            "run",
+            "--period",
+            period,
+            "--out",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
         assert_eq!(r.code, 1, "{period}: {}", r.stderr);
         assert!(r.stderr.contains("期间"), "{}", r.stderr);
     }
-    let r = payrun(&["run", "--period", "2025-H1", "--out", out.to_str().unwrap(), "/nonexistent/folder"]);
+    let r = payrun(&[
+        "run",
+        "--period",
+        "2025-H1",
+        "--out",
+        out.to_str().unwrap(),
+        "/nonexistent/folder",
+    ]);
     assert_eq!(r.code, 1);
     let bad_policy = tmp.path().join("p.toml");
     std::fs::write(&bad_policy, "name = \"x\"\n").unwrap();
-    let r = payrun(&["run", "--period", "2025-H1", "--policy", bad_policy.to_str().unwrap(), "--out", out.to_str().unwrap(), input.to_str().unwrap()]);
+    let r = payrun(&[
+        "run",
+        "--period",
+        "2025-H1",
+        "--policy",
+        bad_policy.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("政策文件"), "{}", r.stderr);
     assert!(!out.exists(), "nothing written on exit 1");

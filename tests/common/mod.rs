@@ -31,7 +31,11 @@ impl Run {
 
 /// Runs `payrun <args…>`; panics with the whole story when it cannot even start.
 pub fn payrun(args: &[&str]) -> Run {
-    let o = Command::new(bin()).args(args).env_remove("SOURCE_DATE_EPOCH").output().expect("start payrun");
+    let o = Command::new(bin())
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("start payrun");
     let out = args
         .iter()
         .position(|a| *a == "--out")
@@ -48,7 +52,15 @@ pub fn payrun(args: &[&str]) -> Run {
 
 /// `payrun run --period P --run-date D --out OUT INPUT [extra…]`.
 pub fn run_period(input: &Path, out: &Path, period: &str, run_date: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["run", "--period", period, "--run-date", run_date, "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        "--period",
+        period,
+        "--run-date",
+        run_date,
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     args.push(input.to_str().unwrap());
     let r = payrun(&args);
@@ -80,7 +92,17 @@ pub fn read_decisions(dir: &Path) -> Vec<Row> {
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
-        ["file", "sheet", "row", "county_code", "case_id", "decision", "reasons", "standard_amount", "approved_amount"]
+        [
+            "file",
+            "sheet",
+            "row",
+            "county_code",
+            "case_id",
+            "decision",
+            "reasons",
+            "standard_amount",
+            "approved_amount"
+        ]
     );
     rdr.records()
         .map(|r| {
@@ -105,7 +127,10 @@ pub fn read_summary(dir: &Path) -> serde_json::Value {
 }
 
 pub fn dec(v: &serde_json::Value) -> Decimal {
-    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a decimal string: {v}"))
+        .parse()
+        .unwrap()
 }
 
 /// The invariants of SPEC §4.6, on one run's outputs.
@@ -115,8 +140,14 @@ pub fn assert_invariants(dir: &Path) {
     // Every data row exactly once.
     let mut seen = HashSet::new();
     for r in &rows {
-        assert!(seen.insert((r.file.clone(), r.sheet.clone(), r.row)), "row twice: {r:?}");
-        assert!(["approved", "rejected", "held"].contains(&r.decision.as_str()), "{r:?}");
+        assert!(
+            seen.insert((r.file.clone(), r.sheet.clone(), r.row)),
+            "row twice: {r:?}"
+        );
+        assert!(
+            ["approved", "rejected", "held"].contains(&r.decision.as_str()),
+            "{r:?}"
+        );
         assert_eq!(r.approved.scale(), 2, "{r:?}");
         if r.decision != "approved" {
             assert!(r.approved.is_zero(), "{r:?}");
@@ -124,8 +155,17 @@ pub fn assert_invariants(dir: &Path) {
             assert!(r.approved <= r.standard, "{r:?}");
         }
     }
-    let data_rows: u64 = s["files"].as_array().unwrap().iter().map(|f| f["data_rows"].as_u64().unwrap()).sum();
-    assert_eq!(data_rows as usize, rows.len(), "summary data_rows vs decisions.csv");
+    let data_rows: u64 = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["data_rows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        data_rows as usize,
+        rows.len(),
+        "summary data_rows vs decisions.csv"
+    );
     // Per county: claimed = approved + rejected + held, rows and amounts; approved + paid_before ≤ cap.
     let mut by: BTreeMap<String, (usize, usize, usize, usize, Decimal, Decimal)> = BTreeMap::new();
     for r in &rows {
@@ -140,7 +180,12 @@ pub fn assert_invariants(dir: &Path) {
         e.5 += r.standard;
     }
     let mut total_approved = Decimal::ZERO;
-    for c in s["counties"].as_array().unwrap().iter().chain(std::iter::once(&s["unassigned"])) {
+    for c in s["counties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(std::iter::once(&s["unassigned"]))
+    {
         let code = c["code"].as_str().unwrap_or("").to_string();
         let (n, a, rj, h, amt, std) = by.remove(&code).unwrap_or_default();
         let rows_of = |k: &str| c[k].as_u64().unwrap() as usize;
@@ -153,11 +198,17 @@ pub fn assert_invariants(dir: &Path) {
         assert_eq!(dec(&c["claimed_amount"]), std, "{code}");
         assert_eq!(
             dec(&c["claimed_amount"]),
-            dec(&c["approved_amount"]) + dec(&c["rejected_amount"]) + dec(&c["held_amount"]) + dec(&c["prorate_reduction"]),
+            dec(&c["approved_amount"])
+                + dec(&c["rejected_amount"])
+                + dec(&c["held_amount"])
+                + dec(&c["prorate_reduction"]),
             "{code}: claimed = approved + rejected + held (+ proration)"
         );
         if !code.is_empty() {
-            assert!(dec(&c["approved_amount"]) + dec(&c["paid_before"]) <= dec(&c["cap"]), "{code} over cap");
+            assert!(
+                dec(&c["approved_amount"]) + dec(&c["paid_before"]) <= dec(&c["cap"]),
+                "{code} over cap"
+            );
             assert_eq!(
                 dec(&c["remaining_after"]),
                 dec(&c["cap"]) - dec(&c["paid_before"]) - dec(&c["approved_amount"]),
@@ -166,6 +217,158 @@ pub fn assert_invariants(dir: &Path) {
         }
         total_approved += amt;
     }
-    assert!(by.is_empty(), "rows of counties missing from summary: {by:?}");
+    assert!(
+        by.is_empty(),
+        "rows of counties missing from summary: {by:?}"
+    );
     assert_eq!(dec(&s["totals"]["approved_amount"]), total_approved);
+}
+
+/// A valid 18-character resident ID for a region, birth date and sequence (GB 11643 check char).
+pub fn make_id(region: &str, birth: &str, seq: u32) -> String {
+    let body = format!("{region}{birth}{seq:03}");
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(w)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+/// A claim row as a clerk types it (canonical columns of SPEC §4.1).
+#[derive(Debug, Clone)]
+pub struct ClaimRow {
+    pub county: String,
+    pub office: String,
+    pub committee: String,
+    pub case_no: String,
+    pub kind: String,
+    pub level: String,
+    pub close: String,
+    pub result: String,
+    pub form: String,
+    pub dossier: String,
+    pub mediator: String,
+    pub id: String,
+    pub bank: String,
+    pub account: String,
+    pub amount: String,
+    pub office_review: String,
+    pub county_review: String,
+}
+
+impl ClaimRow {
+    pub fn good(county: &str, n: u32, close: &str) -> ClaimRow {
+        ClaimRow {
+            county: county.into(),
+            office: "玉带路司法所".into(),
+            committee: "玉带路社区人民调解委员会".into(),
+            case_no: format!("T-2025-{n:04}"),
+            kind: "邻里纠纷".into(),
+            level: "一般".into(),
+            close: close.into(),
+            result: "成功".into(),
+            form: "书面".into(),
+            dossier: "是".into(),
+            mediator: format!("调解员{}", n % 7),
+            id: make_id("530402", "19700101", n % 7 + 1),
+            bank: "中国农业银行玉溪分行".into(),
+            account: format!("62284800{:011}", n % 7),
+            amount: "100".into(),
+            office_review: "通过".into(),
+            county_review: "通过".into(),
+        }
+    }
+}
+
+pub const CANONICAL_HEADERS: [&str; 20] = [
+    "序号",
+    "县（市、区）",
+    "司法所",
+    "人民调解委员会",
+    "案件编号",
+    "纠纷类型",
+    "纠纷等级",
+    "受理日期",
+    "结案日期",
+    "调解结果",
+    "协议形式",
+    "卷宗规范",
+    "调解员",
+    "身份证号码",
+    "开户银行",
+    "银行账号",
+    "申报金额",
+    "司法所初审",
+    "县级审核",
+    "备注",
+];
+
+/// Writes a plain claim workbook: header in row 1, text cells everywhere (dates as text).
+pub fn write_claims(path: &Path, rows: &[ClaimRow]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in CANONICAL_HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let vals = [
+            (i + 1).to_string(),
+            r.county.clone(),
+            r.office.clone(),
+            r.committee.clone(),
+            r.case_no.clone(),
+            r.kind.clone(),
+            r.level.clone(),
+            String::new(),
+            r.close.clone(),
+            r.result.clone(),
+            r.form.clone(),
+            r.dossier.clone(),
+            r.mediator.clone(),
+            r.id.clone(),
+            r.bank.clone(),
+            r.account.clone(),
+            r.amount.clone(),
+            r.office_review.clone(),
+            r.county_review.clone(),
+            String::new(),
+        ];
+        for (c, v) in vals.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(row, c as u16, v).unwrap();
+            }
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// Rewrites one part of an xlsx (a zip) through `edit`, as a person editing the file would.
+pub fn edit_xlsx_part(path: &Path, part: &str, edit: impl Fn(&str) -> String) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut found = false;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == part {
+            found = true;
+            data = edit(&String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    assert!(found, "{part} not in {}", path.display());
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
 }

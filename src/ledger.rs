@@ -1,0 +1,530 @@
+//! The 台账 (ledger): every case paid, kept across runs in a workbook the bureau can open
+//! (SPEC §4.5). It is what makes a case paid in H1 `already_paid` in H2 and what tells H2 how much
+//! of each county's cap is spent.
+//!
+//! Layout: sheet 台账 (one row per paid case, filterable), sheet 期间 (each period on record, open
+//! or 已结束), and a very hidden sheet `_校验` holding the same records as canonical JSON plus a
+//! SHA-256 over them. On load the visible sheets are compared with the hidden copy field by field:
+//! an amount changed or a row deleted by hand is refused, naming the row and what differs. (The
+//! digest detects edits made in Excel; it is not a signature against someone who rewrites both.)
+//!
+//! Safety: the ledger is replaced atomically (temp file + rename), so a run killed at any moment
+//! leaves the old or the new ledger, never a broken one; a lock file held for the whole run makes
+//! a second simultaneous run refuse instead of corrupting it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::Workbook;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::county::CountyCode;
+use crate::decide::{Outcome, PriorPayments, RunPeriod};
+use crate::money::{fen, plain};
+use crate::policy::Policy;
+use crate::report::style::{self, Styles};
+use crate::run::RunOutput;
+
+const MAGIC: &str = "payrun-ledger-v1";
+const ENTRY_SHEET: &str = "台账";
+const PERIOD_SHEET: &str = "期间";
+const CHECK_SHEET: &str = "_校验";
+
+const ENTRY_HEADERS: [&str; 13] = [
+    "期间",
+    "县（市、区）代码",
+    "县（市、区）",
+    "司法所",
+    "人民调解委员会",
+    "案件编号",
+    "案件标识",
+    "调解员",
+    "身份证号码",
+    "结案日期",
+    "发放金额",
+    "审核日期",
+    "来源",
+];
+const PERIOD_HEADERS: [&str; 5] = ["期间", "状态", "审核日期", "案件数", "发放金额合计"];
+
+/// One paid case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub period: String,
+    pub county_code: String,
+    pub county_name: String,
+    pub office: String,
+    pub committee: String,
+    pub case_no: String,
+    pub case_key: String,
+    pub mediator: String,
+    pub id_number: String,
+    pub close_date: String,
+    /// Two decimals, as a string: the canonical form hashed.
+    pub amount: String,
+    pub run_date: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodRecord {
+    pub period: String,
+    pub finalized: bool,
+    pub run_date: String,
+    pub cases: usize,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    pub entries: Vec<Entry>,
+    pub periods: Vec<PeriodRecord>,
+}
+
+/// Held for the whole run: a second run on the same ledger refuses.
+#[derive(Debug)]
+pub struct LedgerLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl Drop for LedgerLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+pub fn lock(ledger: &Path) -> Result<LedgerLock, String> {
+    let name = ledger
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let path = ledger.with_file_name(format!(".{name}.lock"));
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("无法创建台账所在文件夹 {}：{e}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("无法创建台账锁文件 {}：{e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(LedgerLock { _file: file, path }),
+        Err(_) => Err(format!(
+            "台账 {} 正被另一个 payrun 使用（锁文件 {}），请等其结束后再运行",
+            ledger.display(),
+            path.display()
+        )),
+    }
+}
+
+fn canonical_lines(l: &Ledger) -> Vec<(String, String)> {
+    let mut v = Vec::with_capacity(l.entries.len() + l.periods.len());
+    for e in &l.entries {
+        v.push((
+            "entry".to_string(),
+            serde_json::to_string(e).unwrap_or_default(),
+        ));
+    }
+    for p in &l.periods {
+        v.push((
+            "period".to_string(),
+            serde_json::to_string(p).unwrap_or_default(),
+        ));
+    }
+    v
+}
+
+fn digest(lines: &[(String, String)]) -> String {
+    let mut h = Sha256::new();
+    h.update(MAGIC.as_bytes());
+    for (k, j) in lines {
+        h.update(b"\n");
+        h.update(k.as_bytes());
+        h.update(b"\t");
+        h.update(j.as_bytes());
+    }
+    crate::policy::hex(&h.finalize())
+}
+
+fn period_order(label: &str, policy: &Policy) -> (i32, usize) {
+    let (y, id) = label.split_once('-').unwrap_or((label, ""));
+    let y = y.parse().unwrap_or(0);
+    let idx = policy
+        .periods
+        .iter()
+        .position(|p| p.id == id)
+        .unwrap_or(usize::MAX);
+    (y, idx)
+}
+
+impl Ledger {
+    /// Loads the ledger; Ok(None) when the file does not exist.
+    pub fn load(path: &Path) -> Result<Option<Ledger>, String> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let shown = path.display();
+        let mut wb: Xlsx<_> = open_workbook(path)
+            .map_err(|e| format!("台账 {shown} 无法打开（{e}），拒绝使用；请从备份恢复"))?;
+        let sheet = |wb: &mut Xlsx<_>, name: &str| {
+            wb.worksheet_range(name).map_err(|_| {
+                format!(
+                    "台账 {shown} 缺少工作表“{name}”，不是 payrun 生成的台账或已被改动，拒绝使用"
+                )
+            })
+        };
+        let check = sheet(&mut wb, CHECK_SHEET)?;
+        let mut stored_digest = String::new();
+        let mut recorded = Ledger::default();
+        let mut lines = Vec::new();
+        for (i, row) in check.rows().enumerate() {
+            let a = row.first().map(|d| d.to_string()).unwrap_or_default();
+            let b = row.get(1).map(|d| d.to_string()).unwrap_or_default();
+            if i == 0 {
+                if a != MAGIC {
+                    return Err(format!("台账 {shown} 的校验数据格式无法识别，拒绝使用"));
+                }
+                stored_digest = b;
+                continue;
+            }
+            match a.as_str() {
+                "entry" => recorded.entries.push(serde_json::from_str(&b).map_err(|_| {
+                    format!("台账 {shown} 的校验数据第 {} 行已损坏，拒绝使用", i + 1)
+                })?),
+                "period" => recorded.periods.push(serde_json::from_str(&b).map_err(|_| {
+                    format!("台账 {shown} 的校验数据第 {} 行已损坏，拒绝使用", i + 1)
+                })?),
+                "" => continue,
+                _ => {
+                    return Err(format!(
+                        "台账 {shown} 的校验数据第 {} 行无法识别，拒绝使用",
+                        i + 1
+                    ));
+                }
+            }
+            lines.push((a, b));
+        }
+        if digest(&lines) != stored_digest {
+            return Err(format!(
+                "台账 {shown} 的校验数据与其摘要不符（隐藏的校验表被改动），拒绝使用；请从备份恢复"
+            ));
+        }
+
+        let visible = read_entries(&sheet(&mut wb, ENTRY_SHEET)?)?;
+        let periods = read_periods(&sheet(&mut wb, PERIOD_SHEET)?)?;
+        let mut diffs = Vec::new();
+        if visible.len() != recorded.entries.len() {
+            diffs.push(format!(
+                "“台账”表有 {} 行记录，应为 {} 行（有行被删除或添加）",
+                visible.len(),
+                recorded.entries.len()
+            ));
+        }
+        for (i, (got, want)) in visible.iter().zip(&recorded.entries).enumerate() {
+            for (label, g, w) in entry_fields(got)
+                .into_iter()
+                .zip(entry_fields(want))
+                .map(|((l, g), (_, w))| (l, g, w))
+            {
+                if g != w {
+                    diffs.push(format!(
+                        "“台账”表第 {} 行“{label}”：记录为“{w}”，现为“{g}”",
+                        i + 2
+                    ));
+                }
+            }
+        }
+        if periods != recorded.periods {
+            diffs.push("“期间”表与记录不符（期间状态或合计被改动）".to_string());
+        }
+        if !diffs.is_empty() {
+            let more = if diffs.len() > 10 {
+                format!("……共 {} 处", diffs.len())
+            } else {
+                String::new()
+            };
+            diffs.truncate(10);
+            return Err(format!(
+                "台账 {shown} 被手工改动过，拒绝使用：{}{more}。请从备份恢复台账，或改回原值后重新运行",
+                diffs.join("；")
+            ));
+        }
+        Ok(Some(recorded))
+    }
+
+    /// A period already closed, or a later period already on record, cannot be (re)run.
+    pub fn check_can_run(&self, period: &RunPeriod, policy: &Policy) -> Result<(), String> {
+        if let Some(p) = self.periods.iter().find(|p| p.period == period.label)
+            && p.finalized
+        {
+            return Err(format!(
+                "期间 {} 已于台账中结束（--finalize），不能重新审核；如确需更正，请由财务负责人从备份恢复台账",
+                period.label
+            ));
+        }
+        let me = period_order(&period.label, policy);
+        if let Some(later) = self.periods.iter().find(|p| {
+            let o = period_order(&p.period, policy);
+            o.0 == me.0 && o.1 > me.1
+        }) {
+            return Err(format!(
+                "台账中已有以后的期间 {}，不能再重新审核较早的期间 {}（否则以后期间的限额计算将失真）",
+                later.period, period.label
+            ));
+        }
+        Ok(())
+    }
+
+    /// What earlier periods of the same year paid.
+    pub fn prior_for(&self, period: &RunPeriod, policy: &Policy) -> PriorPayments {
+        let me = period_order(&period.label, policy);
+        let mut prior = PriorPayments::default();
+        for e in &self.entries {
+            let o = period_order(&e.period, policy);
+            if e.period == period.label || o.0 != me.0 || o.1 >= me.1 {
+                continue;
+            }
+            let Some(code) = CountyCode::new(&e.county_code) else {
+                continue;
+            };
+            let amount: Decimal = e.amount.parse().unwrap_or(Decimal::ZERO);
+            *prior
+                .paid_before
+                .entry(code.clone())
+                .or_insert(Decimal::ZERO) += amount;
+            prior
+                .cases
+                .insert((code, e.case_key.clone()), e.period.clone());
+        }
+        prior
+    }
+
+    /// Replaces the run's period with its approved cases.
+    pub fn replace_period(&mut self, out: &RunOutput, finalize: bool) {
+        let label = &out.period.label;
+        self.entries.retain(|e| &e.period != label);
+        self.periods.retain(|p| &p.period != label);
+        let run_date = out.period.run_date.to_string();
+        let mut new: Vec<Entry> = Vec::new();
+        let mut total = Decimal::ZERO;
+        for (c, d) in out.claims.iter().zip(&out.decisions) {
+            if d.outcome != Outcome::Approved {
+                continue;
+            }
+            let Some(code) = &c.county else { continue };
+            total += d.approved;
+            new.push(Entry {
+                period: label.clone(),
+                county_code: code.to_string(),
+                county_name: out.county_name(Some(code)),
+                office: c.office.clone().unwrap_or_default(),
+                committee: c.committee.clone().unwrap_or_default(),
+                case_no: c.case_no.clone().unwrap_or_default(),
+                case_key: c.case_key.clone().unwrap_or_default(),
+                mediator: c.mediator.clone().unwrap_or_default(),
+                id_number: c.id_number.clone().unwrap_or_default(),
+                close_date: c.close_date.map(|d| d.to_string()).unwrap_or_default(),
+                amount: plain(d.approved),
+                run_date: run_date.clone(),
+                source: c.origin.place(),
+            });
+        }
+        new.sort_by(|a, b| (&a.county_code, &a.case_key).cmp(&(&b.county_code, &b.case_key)));
+        self.periods.push(PeriodRecord {
+            period: label.clone(),
+            finalized: finalize,
+            run_date,
+            cases: new.len(),
+            amount: plain(total),
+        });
+        self.entries.extend(new);
+        self.entries.sort_by(|a, b| {
+            (&a.period, &a.county_code, &a.case_key).cmp(&(&b.period, &b.county_code, &b.case_key))
+        });
+        self.periods.sort_by(|a, b| a.period.cmp(&b.period));
+    }
+
+    /// Writes the ledger atomically.
+    pub fn save(&self, path: &Path, run_date: chrono::NaiveDate) -> Result<(), String> {
+        let mut wb = Workbook::new();
+        wb.set_properties(&style::properties("人民调解“一案一补”发放台账", run_date));
+        let st = Styles::new();
+        let err = |e: rust_xlsxwriter::XlsxError| format!("生成台账失败：{e}");
+        {
+            let ws = wb.add_worksheet().set_name(ENTRY_SHEET).map_err(err)?;
+            for (c, h) in ENTRY_HEADERS.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &st.header)
+                    .map_err(err)?;
+            }
+            let widths = [
+                9.0, 10.0, 16.0, 16.0, 24.0, 24.0, 24.0, 10.0, 21.0, 12.0, 13.0, 12.0, 40.0,
+            ];
+            for (c, w) in widths.iter().enumerate() {
+                ws.set_column_width(c as u16, *w).map_err(err)?;
+            }
+            for (i, e) in self.entries.iter().enumerate() {
+                let r = i as u32 + 1;
+                for (c, (_, v)) in entry_fields(e).into_iter().enumerate() {
+                    if c == 10 {
+                        let amount: Decimal = v.parse().unwrap_or(Decimal::ZERO);
+                        style::write_money(ws, r, c as u16, amount, &st.money).map_err(err)?;
+                    } else {
+                        ws.write_string_with_format(r, c as u16, style::cell_text(&v), &st.id_text)
+                            .map_err(err)?;
+                    }
+                }
+            }
+            ws.set_freeze_panes(1, 0).map_err(err)?;
+            ws.autofilter(
+                0,
+                0,
+                self.entries.len() as u32,
+                ENTRY_HEADERS.len() as u16 - 1,
+            )
+            .map_err(err)?;
+            style::print_setup(ws, 0, 0).map_err(err)?;
+            ws.set_active(true);
+        }
+        {
+            let ws = wb.add_worksheet().set_name(PERIOD_SHEET).map_err(err)?;
+            for (c, h) in PERIOD_HEADERS.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &st.header)
+                    .map_err(err)?;
+                ws.set_column_width(c as u16, 16.0).map_err(err)?;
+            }
+            for (i, p) in self.periods.iter().enumerate() {
+                let r = i as u32 + 1;
+                ws.write_string_with_format(r, 0, &p.period, &st.text)
+                    .map_err(err)?;
+                ws.write_string_with_format(
+                    r,
+                    1,
+                    if p.finalized {
+                        "已结束"
+                    } else {
+                        "未结束"
+                    },
+                    &st.text,
+                )
+                .map_err(err)?;
+                ws.write_string_with_format(r, 2, &p.run_date, &st.text)
+                    .map_err(err)?;
+                ws.write_number_with_format(r, 3, p.cases as f64, &st.int)
+                    .map_err(err)?;
+                let amount: Decimal = p.amount.parse().unwrap_or(Decimal::ZERO);
+                style::write_money(ws, r, 4, amount, &st.money).map_err(err)?;
+            }
+            ws.set_freeze_panes(1, 0).map_err(err)?;
+        }
+        {
+            let lines = canonical_lines(self);
+            let ws = wb.add_worksheet().set_name(CHECK_SHEET).map_err(err)?;
+            ws.write_string(0, 0, MAGIC).map_err(err)?;
+            ws.write_string(0, 1, digest(&lines)).map_err(err)?;
+            for (i, (k, j)) in lines.iter().enumerate() {
+                ws.write_string(i as u32 + 1, 0, k).map_err(err)?;
+                ws.write_string(i as u32 + 1, 1, j).map_err(err)?;
+            }
+            ws.set_very_hidden(true);
+        }
+        style::save(&mut wb, path)
+    }
+
+    /// Amount paid per county in one period.
+    pub fn period_total(&self, label: &str) -> Decimal {
+        fen(self
+            .entries
+            .iter()
+            .filter(|e| e.period == label)
+            .filter_map(|e| e.amount.parse::<Decimal>().ok())
+            .sum())
+    }
+}
+
+fn entry_fields(e: &Entry) -> [(&'static str, String); 13] {
+    [
+        (ENTRY_HEADERS[0], e.period.clone()),
+        (ENTRY_HEADERS[1], e.county_code.clone()),
+        (ENTRY_HEADERS[2], e.county_name.clone()),
+        (ENTRY_HEADERS[3], e.office.clone()),
+        (ENTRY_HEADERS[4], e.committee.clone()),
+        (ENTRY_HEADERS[5], e.case_no.clone()),
+        (ENTRY_HEADERS[6], e.case_key.clone()),
+        (ENTRY_HEADERS[7], e.mediator.clone()),
+        (ENTRY_HEADERS[8], e.id_number.clone()),
+        (ENTRY_HEADERS[9], e.close_date.clone()),
+        (ENTRY_HEADERS[10], e.amount.clone()),
+        (ENTRY_HEADERS[11], e.run_date.clone()),
+        (ENTRY_HEADERS[12], e.source.clone()),
+    ]
+}
+
+fn cell_string(d: Option<&Data>) -> String {
+    match d {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::Float(f)) => Decimal::try_from(*f)
+            .map(plain)
+            .unwrap_or_else(|_| f.to_string()),
+        Some(Data::Int(i)) => plain(Decimal::from(*i)),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn read_entries(range: &calamine::Range<Data>) -> Result<Vec<Entry>, String> {
+    let mut out = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        if i == 0 {
+            continue;
+        }
+        let f = |c: usize| cell_string(row.get(c));
+        if (0..13).all(|c| f(c).is_empty()) {
+            continue;
+        }
+        out.push(Entry {
+            period: f(0),
+            county_code: f(1),
+            county_name: f(2),
+            office: f(3),
+            committee: f(4),
+            case_no: f(5),
+            case_key: f(6),
+            mediator: f(7),
+            id_number: f(8),
+            close_date: f(9),
+            amount: f(10),
+            run_date: f(11),
+            source: f(12),
+        });
+    }
+    Ok(out)
+}
+
+fn read_periods(range: &calamine::Range<Data>) -> Result<Vec<PeriodRecord>, String> {
+    let mut out = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        if i == 0 {
+            continue;
+        }
+        let f = |c: usize| cell_string(row.get(c));
+        if f(0).is_empty() {
+            continue;
+        }
+        let cases: Decimal = f(3).parse().unwrap_or(Decimal::ZERO);
+        out.push(PeriodRecord {
+            period: f(0),
+            finalized: f(1) == "已结束",
+            run_date: f(2),
+            cases: rust_decimal::prelude::ToPrimitive::to_usize(&cases).unwrap_or(usize::MAX),
+            amount: f(4),
+        });
+    }
+    Ok(out)
+}
