@@ -83,7 +83,7 @@ enum Command {
         #[arg(long, default_value_t = 9)]
         counties: usize,
         /// 每县每期大约的申报行数
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 150)]
         rows: usize,
         #[arg(long, default_value_t = 2025)]
         seed: u64,
@@ -95,10 +95,15 @@ enum Command {
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == WORKER_ARG) {
-        let (Some(abs), Some(rel)) = (args.get(2), args.get(3)) else {
+        let (Some(schema), Some(abs), Some(rel)) = (args.get(2), args.get(3), args.get(4)) else {
             return ExitCode::from(1);
         };
-        return ExitCode::from(worker_main(&PathBuf::from(abs), &rel.to_string_lossy()) as u8);
+        let code = worker_main(
+            &schema.to_string_lossy(),
+            &PathBuf::from(abs),
+            &rel.to_string_lossy(),
+        );
+        return ExitCode::from(code as u8);
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
         .format_timestamp(None)

@@ -256,7 +256,7 @@ fn read_all(
         files
             .par_iter()
             .map(|f| {
-                let fi = ingest_file(f, &cfg.isolation);
+                let fi = ingest_file::<crate::ingest::header::Field>(f, &cfg.isolation);
                 progress(&f.rel);
                 fi
             })

@@ -32,8 +32,8 @@ pub enum Field {
     Remark,
 }
 
-pub struct FieldSpec {
-    pub field: Field,
+pub struct FieldSpec<F: 'static = Field> {
+    pub field: F,
     pub canonical: &'static str,
     pub required: bool,
     pub aliases: &'static [&'static str],
@@ -176,19 +176,204 @@ pub const FIELDS: [FieldSpec; 20] = [
     },
 ];
 
-impl Field {
-    pub fn spec(self) -> &'static FieldSpec {
-        // FIELDS is in enum order; the fallback keeps this total without an index panic.
-        FIELDS.get(self as usize).unwrap_or(&FIELDS[0])
+/// A form's column set: the claim form ([`Field`]) or the staff form ([`StaffField`]). Header
+/// recognition, merged-cell filling and data-row detection are the same for both.
+pub trait Column:
+    Copy + Eq + Ord + std::fmt::Debug + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
+{
+    /// The worker's name for this form.
+    const SCHEMA: &'static str;
+    fn specs() -> &'static [FieldSpec<Self>];
+    /// 县（市、区） and 司法所: filled by merges or from the row above, and not enough on their
+    /// own to make a row a data row (SPEC §9.2, §9.10).
+    fn is_grouping(self) -> bool;
+    fn is_county(self) -> bool;
+
+    fn spec(self) -> Option<&'static FieldSpec<Self>> {
+        Self::specs().iter().find(|s| s.field == self)
     }
+    fn label(self) -> &'static str {
+        self.spec().map(|s| s.canonical).unwrap_or("")
+    }
+    fn required(self) -> bool {
+        self.spec().is_some_and(|s| s.required)
+    }
+    fn all() -> Vec<Self> {
+        Self::specs().iter().map(|s| s.field).collect()
+    }
+}
+
+impl Column for Field {
+    const SCHEMA: &'static str = "claims";
+    fn specs() -> &'static [FieldSpec<Self>] {
+        &FIELDS
+    }
+    fn is_grouping(self) -> bool {
+        matches!(self, Field::County | Field::Office)
+    }
+    fn is_county(self) -> bool {
+        self == Field::County
+    }
+}
+
+// Inherent shortcuts so claim code needs no trait import.
+impl Field {
     pub fn label(self) -> &'static str {
-        self.spec().canonical
+        Column::label(self)
     }
     pub fn required(self) -> bool {
-        self.spec().required
+        Column::required(self)
     }
     pub fn all() -> impl Iterator<Item = Field> {
         FIELDS.iter().map(|s| s.field)
+    }
+}
+
+/// A column of the staff form 社区矫正协勤人员经费申报表 (SPEC §5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum StaffField {
+    Seq,
+    County,
+    Office,
+    Name,
+    IdNumber,
+    Gender,
+    Education,
+    Major,
+    StartDate,
+    EndDate,
+    Months,
+    MonthlyStandard,
+    Municipal,
+    CountyTopUp,
+    Bank,
+    Account,
+    Remark,
+}
+
+pub const STAFF_FIELDS: [FieldSpec<StaffField>; 17] = [
+    FieldSpec {
+        field: StaffField::Seq,
+        canonical: "序号",
+        required: false,
+        aliases: &["编号"],
+    },
+    FieldSpec {
+        field: StaffField::County,
+        canonical: "县（市、区）",
+        required: true,
+        aliases: &[
+            "县市区",
+            "县区",
+            "所属县区",
+            "县(市区)",
+            "县（市区）",
+            "县(区)",
+            "县（区）",
+        ],
+    },
+    FieldSpec {
+        field: StaffField::Office,
+        canonical: "司法所",
+        required: true,
+        aliases: &["所属司法所"],
+    },
+    FieldSpec {
+        field: StaffField::Name,
+        canonical: "姓名",
+        required: true,
+        aliases: &["协勤人员姓名"],
+    },
+    FieldSpec {
+        field: StaffField::IdNumber,
+        canonical: "身份证号码",
+        required: true,
+        aliases: &["身份证号", "公民身份号码"],
+    },
+    FieldSpec {
+        field: StaffField::Gender,
+        canonical: "性别",
+        required: false,
+        aliases: &[],
+    },
+    FieldSpec {
+        field: StaffField::Education,
+        canonical: "学历",
+        required: false,
+        aliases: &[],
+    },
+    FieldSpec {
+        field: StaffField::Major,
+        canonical: "专业",
+        required: false,
+        aliases: &[],
+    },
+    FieldSpec {
+        field: StaffField::StartDate,
+        canonical: "入职日期",
+        required: true,
+        aliases: &["到岗日期"],
+    },
+    FieldSpec {
+        field: StaffField::EndDate,
+        canonical: "离职日期",
+        required: false,
+        aliases: &[],
+    },
+    FieldSpec {
+        field: StaffField::Months,
+        canonical: "在岗月数",
+        required: true,
+        aliases: &["发放月数"],
+    },
+    FieldSpec {
+        field: StaffField::MonthlyStandard,
+        canonical: "月补助标准",
+        required: true,
+        aliases: &["月标准"],
+    },
+    FieldSpec {
+        field: StaffField::Municipal,
+        canonical: "市级补助金额",
+        required: true,
+        aliases: &["市级经费", "补助金额"],
+    },
+    FieldSpec {
+        field: StaffField::CountyTopUp,
+        canonical: "县级配套",
+        required: false,
+        aliases: &["县级配套金额"],
+    },
+    FieldSpec {
+        field: StaffField::Bank,
+        canonical: "开户银行",
+        required: false,
+        aliases: &["开户行"],
+    },
+    FieldSpec {
+        field: StaffField::Account,
+        canonical: "银行账号",
+        required: false,
+        aliases: &["账号", "银行卡号"],
+    },
+    FieldSpec {
+        field: StaffField::Remark,
+        canonical: "备注",
+        required: false,
+        aliases: &[],
+    },
+];
+
+impl Column for StaffField {
+    const SCHEMA: &'static str = "staff";
+    fn specs() -> &'static [FieldSpec<Self>] {
+        &STAFF_FIELDS
+    }
+    fn is_grouping(self) -> bool {
+        matches!(self, StaffField::County | StaffField::Office)
+    }
+    fn is_county(self) -> bool {
+        self == StaffField::County
     }
 }
 
@@ -201,7 +386,7 @@ fn header_key(s: &str) -> String {
 
 /// The field a header cell names, if any. A trailing parenthesised unit such as "（元）" or
 /// "(yyyy-mm-dd)" is tolerated; "县（市、区）" itself is tried whole first.
-pub fn match_header(text: &str) -> Option<Field> {
+pub fn match_header<F: Column>(text: &str) -> Option<F> {
     let key = header_key(text);
     if key.is_empty() {
         return None;
@@ -218,8 +403,8 @@ pub fn match_header(text: &str) -> Option<Field> {
     None
 }
 
-fn lookup(key: &str) -> Option<Field> {
-    FIELDS.iter().find_map(|s| {
+fn lookup<F: Column>(key: &str) -> Option<F> {
+    F::specs().iter().find_map(|s| {
         (header_key(s.canonical) == key || s.aliases.iter().any(|a| header_key(a) == key))
             .then_some(s.field)
     })
@@ -227,12 +412,12 @@ fn lookup(key: &str) -> Option<Field> {
 
 /// Where the header was found and which column holds which field.
 #[derive(Debug, Clone)]
-pub struct HeaderMatch {
+pub struct HeaderMatch<F = Field> {
     /// 0-based row of the (first) header row.
     pub row: u32,
     /// 1 or 2.
     pub height: u32,
-    pub columns: Vec<(Field, u32)>,
+    pub columns: Vec<(F, u32)>,
     /// Header texts seen, in column order, for `missing_column` messages.
     pub found: Vec<String>,
 }
@@ -240,23 +425,23 @@ pub struct HeaderMatch {
 /// How many rows from the top are searched for the header (SPEC §4.1).
 pub const HEADER_SEARCH_ROWS: u32 = 20;
 
-fn required_count() -> usize {
-    FIELDS.iter().filter(|s| s.required).count()
+fn required_count<F: Column>() -> usize {
+    F::specs().iter().filter(|s| s.required).count()
 }
 
 /// The first row among the first 20 that matches at least half of the required headers, read
 /// as one row or together with the row below it (two-row headers).
-pub fn find_header(grid: &Grid) -> Option<HeaderMatch> {
-    let need = required_count().div_ceil(2);
+pub fn find_header<F: Column>(grid: &Grid) -> Option<HeaderMatch<F>> {
+    let need = required_count::<F>().div_ceil(2);
     for r in grid.row_numbers_below(HEADER_SEARCH_ROWS) {
-        let single = match_row(grid, r, None);
-        let pair = match_row(grid, r, Some(r + 1));
+        let single = match_row::<F>(grid, r, None);
+        let pair = match_row::<F>(grid, r, Some(r + 1));
         // A pair wins only when it beats both rows read alone: a title or 填报单位 line above a
         // one-row header must not be taken for the top half of a two-row header, and where
         // vertical merges already carry the top half into the lower row, the lower row is it.
         let (s, p) = (count_required(&single.0), count_required(&pair.0));
         let (best, height) = if p > s {
-            if count_required(&match_row(grid, r + 1, None).0) >= p {
+            if count_required(&match_row::<F>(grid, r + 1, None).0) >= p {
                 continue;
             }
             (pair, 2)
@@ -275,14 +460,14 @@ pub fn find_header(grid: &Grid) -> Option<HeaderMatch> {
     None
 }
 
-fn count_required(cols: &[(Field, u32)]) -> usize {
+fn count_required<F: Column>(cols: &[(F, u32)]) -> usize {
     cols.iter().filter(|(f, _)| f.required()).count()
 }
 
-type RowMatch = (Vec<(Field, u32)>, Vec<String>);
+type RowMatch<F> = (Vec<(F, u32)>, Vec<String>);
 
-fn match_row(grid: &Grid, r: u32, below: Option<u32>) -> RowMatch {
-    let mut cols: Vec<(Field, u32)> = Vec::new();
+fn match_row<F: Column>(grid: &Grid, r: u32, below: Option<u32>) -> RowMatch<F> {
+    let mut cols: Vec<(F, u32)> = Vec::new();
     let mut found = Vec::new();
     let mut columns: Vec<u32> = grid.columns_in_row(r).collect();
     if let Some(b) = below {
@@ -312,7 +497,7 @@ fn match_row(grid: &Grid, r: u32, below: Option<u32>) -> RowMatch {
             (None, None) => continue,
         };
         found.push(compact(&shown));
-        if let Some(f) = candidates.iter().find_map(|c| match_header(c))
+        if let Some(f) = candidates.iter().find_map(|c| match_header::<F>(c))
             && !cols.iter().any(|(g, _)| *g == f)
         {
             cols.push((f, c));
@@ -368,31 +553,49 @@ mod tests {
 
     #[test]
     fn headers_match_by_name_alias_and_messy_forms() {
-        assert_eq!(match_header("县（市、区）"), Some(Field::County));
-        assert_eq!(match_header("县(市、区)"), Some(Field::County));
-        assert_eq!(match_header("所属县区"), Some(Field::County));
-        assert_eq!(match_header("身份证\n号码"), Some(Field::IdNumber));
-        assert_eq!(match_header(" 身份证号 "), Some(Field::IdNumber));
-        assert_eq!(match_header("申报金额（元）"), Some(Field::Claimed));
-        assert_eq!(match_header("*调解员"), Some(Field::Mediator));
-        assert_eq!(match_header("调委会"), Some(Field::Committee));
-        assert_eq!(match_header("卷宗编号"), Some(Field::CaseNo));
-        assert_eq!(match_header("调解成功日期"), Some(Field::CloseDate));
-        assert_eq!(match_header("县司法局审核"), Some(Field::CountyReview));
-        assert_eq!(match_header("ｓ"), None);
-        assert_eq!(match_header("联系电话"), None);
-        assert_eq!(match_header("审核意见"), None);
+        assert_eq!(match_header::<Field>("县（市、区）"), Some(Field::County));
+        assert_eq!(match_header::<Field>("县(市、区)"), Some(Field::County));
+        assert_eq!(match_header::<Field>("所属县区"), Some(Field::County));
+        assert_eq!(match_header::<Field>("身份证\n号码"), Some(Field::IdNumber));
+        assert_eq!(match_header::<Field>(" 身份证号 "), Some(Field::IdNumber));
+        assert_eq!(
+            match_header::<Field>("申报金额（元）"),
+            Some(Field::Claimed)
+        );
+        assert_eq!(match_header::<Field>("*调解员"), Some(Field::Mediator));
+        assert_eq!(match_header::<Field>("调委会"), Some(Field::Committee));
+        assert_eq!(match_header::<Field>("卷宗编号"), Some(Field::CaseNo));
+        assert_eq!(
+            match_header::<Field>("调解成功日期"),
+            Some(Field::CloseDate)
+        );
+        assert_eq!(
+            match_header::<Field>("县司法局审核"),
+            Some(Field::CountyReview)
+        );
+        assert_eq!(match_header::<Field>("ｓ"), None);
+        assert_eq!(match_header::<Field>("联系电话"), None);
+        assert_eq!(match_header::<Field>("审核意见"), None);
     }
 
     #[test]
     fn every_field_is_in_table_order() {
         for (i, s) in FIELDS.iter().enumerate() {
             assert_eq!(s.field as usize, i);
-            assert_eq!(match_header(s.canonical), Some(s.field));
+            assert_eq!(match_header::<Field>(s.canonical), Some(s.field));
             for a in s.aliases {
-                assert_eq!(match_header(a), Some(s.field), "{a}");
+                assert_eq!(match_header::<Field>(a), Some(s.field), "{a}");
             }
         }
-        assert_eq!(required_count(), 13);
+        assert_eq!(required_count::<Field>(), 13);
+        assert_eq!(
+            match_header::<StaffField>("协勤人员姓名"),
+            Some(StaffField::Name)
+        );
+        assert_eq!(
+            match_header::<StaffField>("市级补助金额（元）"),
+            Some(StaffField::Municipal)
+        );
+        assert_eq!(required_count::<StaffField>(), 8);
     }
 }

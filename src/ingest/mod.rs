@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::cell::compact;
 use crate::codes::FileCode;
 use grid::{CellVal, Grid};
-use header::Field;
+use header::{Column, Field};
 pub use read::Format;
 
 /// Limits on what one input file may hold (documented in the README). Real county claim files
@@ -49,13 +49,14 @@ pub mod limits {
 /// One data row: its 1-based Excel row and, per mapped field, the cell value (merged ranges and
 /// the fill-down of §9.10 already applied to 县（市、区） and 司法所).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RawRow {
+#[serde(bound = "F: Column")]
+pub struct RawRow<F = Field> {
     pub row: u32,
-    pub cells: Vec<(Field, CellVal)>,
+    pub cells: Vec<(F, CellVal)>,
 }
 
-impl RawRow {
-    pub fn get(&self, f: Field) -> Option<&CellVal> {
+impl<F: Column> RawRow<F> {
+    pub fn get(&self, f: F) -> Option<&CellVal> {
         self.cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v)
     }
 }
@@ -68,46 +69,49 @@ pub struct SheetProblem {
 
 /// A claim sheet: where its table is and its data rows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ClaimTable {
+#[serde(bound = "F: Column")]
+pub struct ClaimTable<F = Field> {
     /// 1-based first header row and header height.
     pub header_row: u32,
     pub header_height: u32,
     /// Field → 0-based column.
-    pub columns: Vec<(Field, u32)>,
+    pub columns: Vec<(F, u32)>,
     /// The 填报单位 text and the cell it came from ("A2").
     pub filing_unit: Option<(String, String)>,
-    pub rows: Vec<RawRow>,
+    pub rows: Vec<RawRow<F>>,
     pub epoch_1904: bool,
 }
 
-impl ClaimTable {
-    pub fn column(&self, f: Field) -> Option<u32> {
+impl<F: Column> ClaimTable<F> {
+    pub fn column(&self, f: F) -> Option<u32> {
         self.columns.iter().find(|(g, _)| *g == f).map(|(_, c)| *c)
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SheetIngest {
+#[serde(bound = "F: Column")]
+pub struct SheetIngest<F = Field> {
     pub name: String,
     /// 0-based position in the workbook.
     pub index: usize,
     pub hidden: bool,
-    pub table: Option<ClaimTable>,
+    pub table: Option<ClaimTable<F>>,
     pub problem: Option<SheetProblem>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FileIngest {
+#[serde(bound = "F: Column")]
+pub struct FileIngest<F = Field> {
     /// Path relative to INPUT_DIR, '/'-separated.
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
     pub format: Option<Format>,
     pub error: Option<SheetProblem>,
-    pub sheets: Vec<SheetIngest>,
+    pub sheets: Vec<SheetIngest<F>>,
 }
 
-impl FileIngest {
+impl<F: Column> FileIngest<F> {
     pub fn failed(path: &str, sha256: String, bytes: u64, code: FileCode, message: String) -> Self {
         FileIngest {
             path: path.to_string(),
@@ -125,7 +129,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Reads one workbook given as bytes. Pure apart from calamine; runs inside the worker.
-pub fn ingest_bytes(rel_path: &str, bytes: &[u8]) -> FileIngest {
+pub fn ingest_bytes<F: Column>(rel_path: &str, bytes: &[u8]) -> FileIngest<F> {
     let sha = sha256_hex(bytes);
     let (format, sheets) = match read::read_workbook(bytes) {
         Ok(x) => x,
@@ -141,7 +145,7 @@ pub fn ingest_bytes(rel_path: &str, bytes: &[u8]) -> FileIngest {
                     message: msg.clone(),
                 }),
             ),
-            Ok(grid) => extract_table(&s.name, grid, s.epoch_1904, format),
+            Ok(grid) => extract_table::<F>(&s.name, grid, s.epoch_1904, format),
         };
         out.push(SheetIngest {
             name: s.name,
@@ -184,24 +188,26 @@ pub fn ingest_bytes(rel_path: &str, bytes: &[u8]) -> FileIngest {
 
 /// Finds the claim table of a sheet and its data rows. A sheet without a header is simply not
 /// a claim sheet (None, None).
-fn extract_table(
+fn extract_table<F: Column>(
     sheet: &str,
     grid: &Grid,
     epoch_1904: bool,
     format: Format,
-) -> (Option<ClaimTable>, Option<SheetProblem>) {
-    let Some(h) = header::find_header(grid) else {
+) -> (Option<ClaimTable<F>>, Option<SheetProblem>) {
+    let Some(h) = header::find_header::<F>(grid) else {
         return (None, None);
     };
     let filing_unit = header::find_filing_unit(grid, h.row);
-    let mut missing: Vec<&str> = Field::all()
+    let mut missing: Vec<&str> = F::all()
+        .into_iter()
         .filter(|f| f.required() && !h.columns.iter().any(|(g, _)| g == f))
-        .filter(|f| !(*f == Field::County && filing_unit.is_some()))
+        .filter(|f| !(f.is_county() && filing_unit.is_some()))
         .map(|f| f.label())
         .collect();
     if !missing.is_empty() {
         missing.sort_unstable();
-        let missing: Vec<&str> = Field::all()
+        let missing: Vec<&str> = F::all()
+            .into_iter()
             .filter(|f| missing.contains(&f.label()))
             .map(|f| f.label())
             .collect();
@@ -224,8 +230,7 @@ fn extract_table(
     let min_col = h.columns.iter().map(|(_, c)| *c).min().unwrap_or(0);
     // SPEC §9.10: only where merges are unknowable (xlsb, ods) does a blank cell inherit.
     let fill_down = matches!(format, Format::Xlsb | Format::Ods);
-    let mut last_county: Option<CellVal> = None;
-    let mut last_office: Option<CellVal> = None;
+    let mut last: Vec<(F, CellVal)> = Vec::new();
     let mut rows = Vec::new();
     for (r, cells) in grid.rows() {
         if *r < first_data {
@@ -237,15 +242,13 @@ fn extract_table(
         let mut out = Vec::with_capacity(h.columns.len());
         for &(f, c) in &h.columns {
             let mut v = grid.get(*r, c).cloned();
-            if matches!(f, Field::County | Field::Office) && fill_down {
-                let last = if f == Field::County {
-                    &mut last_county
-                } else {
-                    &mut last_office
-                };
+            if f.is_grouping() && fill_down {
                 match &v {
-                    Some(x) => *last = Some(x.clone()),
-                    None => v = last.clone(),
+                    Some(x) => {
+                        last.retain(|(g, _)| *g != f);
+                        last.push((f, x.clone()));
+                    }
+                    None => v = last.iter().find(|(g, _)| *g == f).map(|(_, x)| x.clone()),
                 }
             }
             if let Some(v) = v {
@@ -285,7 +288,7 @@ const NOTE_PREFIXES: [&str; 12] = [
 
 /// SPEC §9.2: blank rows, 合计/小计 rows and note rows are not data; every other row with a value
 /// in a required column other than 县（市、区） and 司法所 is.
-fn is_data_row(cells: &[(u32, CellVal)], min_col: u32, columns: &[(Field, u32)]) -> bool {
+fn is_data_row<F: Column>(cells: &[(u32, CellVal)], min_col: u32, columns: &[(F, u32)]) -> bool {
     let filled: Vec<&(u32, CellVal)> = cells.iter().filter(|(_, v)| !v.is_blank()).collect();
     if filled.is_empty() {
         return false;
@@ -309,11 +312,9 @@ fn is_data_row(cells: &[(u32, CellVal)], min_col: u32, columns: &[(Field, u32)])
             return false;
         }
     }
-    columns.iter().any(|(f, c)| {
-        f.required()
-            && !matches!(f, Field::County | Field::Office)
-            && filled.iter().any(|(col, _)| col == c)
-    })
+    columns
+        .iter()
+        .any(|(f, c)| f.required() && !f.is_grouping() && filled.iter().any(|(col, _)| col == c))
 }
 
 /// An input file found under INPUT_DIR.
@@ -383,7 +384,7 @@ pub fn discover(dir: &Path, exclude: Option<&Path>) -> std::io::Result<Vec<Input
 }
 
 /// Reads one file in this process (no isolation): used by the worker itself and by tests.
-pub fn ingest_path(abs: &Path, rel: &str) -> FileIngest {
+pub fn ingest_path<F: Column>(abs: &Path, rel: &str) -> FileIngest<F> {
     match std::fs::metadata(abs) {
         Ok(m) if m.len() > limits::MAX_FILE_BYTES => {
             return FileIngest::failed(
@@ -401,7 +402,7 @@ pub fn ingest_path(abs: &Path, rel: &str) -> FileIngest {
         _ => {}
     }
     match std::fs::read(abs) {
-        Ok(bytes) => match std::panic::catch_unwind(|| ingest_bytes(rel, &bytes)) {
+        Ok(bytes) => match std::panic::catch_unwind(|| ingest_bytes::<F>(rel, &bytes)) {
             Ok(fi) => fi,
             Err(_) => FileIngest::failed(
                 rel,

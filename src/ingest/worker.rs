@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
+use super::header::{Column, Field, StaffField};
 use super::{FileIngest, InputFile, limits};
 use crate::codes::FileCode;
 
@@ -27,11 +28,20 @@ pub enum Isolation {
 }
 
 /// The worker's side: parse, serialise to stdout, exit. Returns the exit code.
-pub fn worker_main(abs: &Path, rel: &str) -> i32 {
+pub fn worker_main(schema: &str, abs: &Path, rel: &str) -> i32 {
     limit_address_space(limits::WORKER_MEMORY_BYTES);
-    let fi = super::ingest_path(abs, rel);
+    if schema == StaffField::SCHEMA {
+        emit(&super::ingest_path::<StaffField>(abs, rel))
+    } else if schema == Field::SCHEMA {
+        emit(&super::ingest_path::<Field>(abs, rel))
+    } else {
+        2
+    }
+}
+
+fn emit<F: Column>(fi: &FileIngest<F>) -> i32 {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match serde_json::to_writer(&mut out, &fi) {
+    match serde_json::to_writer(&mut out, fi) {
         Ok(()) => match out.flush() {
             Ok(()) => 0,
             Err(_) => 3,
@@ -57,14 +67,14 @@ fn limit_address_space(bytes: u64) {
 fn limit_address_space(_bytes: u64) {}
 
 /// Parses one file according to `iso`.
-pub fn ingest_file(file: &InputFile, iso: &Isolation) -> FileIngest {
+pub fn ingest_file<F: Column>(file: &InputFile, iso: &Isolation) -> FileIngest<F> {
     match iso {
-        Isolation::InProcess => super::ingest_path(&file.abs, &file.rel),
-        Isolation::Subprocess(exe) => run_worker(exe, file),
+        Isolation::InProcess => super::ingest_path::<F>(&file.abs, &file.rel),
+        Isolation::Subprocess(exe) => run_worker::<F>(exe, file),
     }
 }
 
-fn run_worker(exe: &Path, file: &InputFile) -> FileIngest {
+fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
     let failed = |code: FileCode, msg: String| {
         let bytes = std::fs::metadata(&file.abs).map(|m| m.len()).unwrap_or(0);
         let sha = std::fs::read(&file.abs)
@@ -74,6 +84,7 @@ fn run_worker(exe: &Path, file: &InputFile) -> FileIngest {
     };
     let mut child = match Command::new(exe)
         .arg(WORKER_ARG)
+        .arg(F::SCHEMA)
         .arg(&file.abs)
         .arg(&file.rel)
         .env_remove("RUST_LOG")
@@ -127,7 +138,7 @@ fn run_worker(exe: &Path, file: &InputFile) -> FileIngest {
                 limits::WORKER_SECONDS
             ),
         ),
-        Some(st) if st.success() => match serde_json::from_slice::<FileIngest>(&out) {
+        Some(st) if st.success() => match serde_json::from_slice::<FileIngest<F>>(&out) {
             Ok(fi) => fi,
             Err(e) => failed(FileCode::UnreadableFile, format!("解析结果无法读取：{e}")),
         },
