@@ -326,10 +326,33 @@ impl Ctx<'_> {
             }
             CellVal::Number(Some(n)) => cell::integer_text(*n),
             CellVal::Text(t) => {
-                let s = cell::compact(t);
-                (!s.is_empty()).then_some(s)
+                // Spaces and dashes are how people group digits; anything else is not an account
+                // number a bank can pay to (a stray "=A1" from an uncalculated formula included).
+                let s: String = cell::compact(t).chars().filter(|c| *c != '-').collect();
+                if s.is_empty() {
+                    return None;
+                }
+                if !(6..=32).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+                    self.push(
+                        RowCode::BadValue,
+                        f,
+                        format!(
+                            "“{}”不是有效的银行账号（应为 6–32 位数字），请核对后重填",
+                            t.trim()
+                        ),
+                    );
+                    return None;
+                }
+                Some(s)
             }
-            other => Some(other.display()),
+            other => {
+                self.push(
+                    RowCode::BadValue,
+                    f,
+                    format!("“{}”不是银行账号", other.display()),
+                );
+                None
+            }
         }
     }
 

@@ -84,23 +84,52 @@ pub fn run_command(
     Ok(out.exit_code())
 }
 
-/// Writes every output of a run into `dir`.
+/// Writes every output of a run into `dir`. The outputs are independent, so they are written in
+/// parallel; each is atomic on its own.
 pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
-    let t = std::time::Instant::now();
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("无法创建输出文件夹 {}：{e}", dir.display()))?;
-    let csv =
-        report::machine::decisions_csv(out).map_err(|e| format!("生成 decisions.csv 失败：{e}"))?;
-    let p = dir.join("decisions.csv");
-    report::write_atomic(&p, &csv).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
-    log::info!("write decisions.csv: {:.3}s", t.elapsed().as_secs_f64());
-    let t = std::time::Instant::now();
-    let json =
-        report::machine::summary_json(out).map_err(|e| format!("生成 summary.json 失败：{e}"))?;
-    let p = dir.join("summary.json");
-    report::write_atomic(&p, &json).map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
-    log::info!("write summary.json: {:.3}s", t.elapsed().as_secs_f64());
-    Ok(())
+    let label = report::style::file_component(&out.period.label);
+    let timed = |name: &str, f: &dyn Fn() -> Result<(), String>| {
+        let t = std::time::Instant::now();
+        let r = f();
+        log::info!("write {name}: {:.3}s", t.elapsed().as_secs_f64());
+        r
+    };
+    let machine = || {
+        timed("decisions.csv", &|| {
+            let csv = report::machine::decisions_csv(out)
+                .map_err(|e| format!("生成 decisions.csv 失败：{e}"))?;
+            let p = dir.join("decisions.csv");
+            report::write_atomic(&p, &csv).map_err(|e| format!("无法写入 {}：{e}", p.display()))
+        })?;
+        timed("summary.json", &|| {
+            let json = report::machine::summary_json(out)
+                .map_err(|e| format!("生成 summary.json 失败：{e}"))?;
+            let p = dir.join("summary.json");
+            report::write_atomic(&p, &json).map_err(|e| format!("无法写入 {}：{e}", p.display()))
+        })
+    };
+    let approval = || {
+        timed("审批汇总表", &|| {
+            report::approval::write_approval(out, &dir.join(format!("审批汇总表_{label}.xlsx")))
+        })
+    };
+    let payroll = || {
+        timed("发放表", &|| {
+            report::payroll::write_payroll(out, &dir.join(format!("发放表_{label}.xlsx")))
+        })
+    };
+    let feedback = || {
+        timed("feedback", &|| {
+            report::feedback::write_feedback(out, &dir.join("feedback")).map(|_| ())
+        })
+    };
+    let ((a, b), (c, d)) = rayon::join(
+        || rayon::join(approval, feedback),
+        || rayon::join(payroll, machine),
+    );
+    a.and(b).and(c).and(d)
 }
 
 fn width(s: &str) -> usize {

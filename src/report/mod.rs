@@ -2,7 +2,10 @@
 //! decide/allocate did not already settle. Each file is written to a temporary file in the
 //! target folder and renamed into place, so an interrupted run never leaves half a file.
 
+pub mod approval;
+pub mod feedback;
 pub mod machine;
+pub mod payroll;
 pub mod style;
 
 use std::io::Write;

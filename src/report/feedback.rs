@@ -1,0 +1,964 @@
+//! 审核反馈 workbooks (SPEC §4.6, §8, §9.12): one per county that sent rows, holding that
+//! county's rows and nothing else, in the claim form's 20 columns plus 审核结果 and 审核意见.
+//!
+//! The workbook is built so that the county can fix the red cells and send the same file back as
+//! a normal submission: a 填报单位 line names the county, the header row uses the canonical
+//! headers, every cell holds the value as read from the county's file, and ID, account and case
+//! numbers are text. The two added columns are unknown headers to the reader and are ignored.
+//!
+//! Values are written as read (text as text, numbers as numbers, dates as date cells, error values
+//! and uncached formulas as the text they show), with these deliberate exceptions:
+//! - an ID or account number that Excel had already stored as a number with lost digits stays a
+//!   number (in a text-formatted cell, so a re-typed number stays text): the same digits as text
+//!   could pass as a real number on the way back;
+//! - a date field that held a plain date serial is written as the date it was read as (the
+//!   county's workbook may have used the 1904 date system);
+//! - an uncached formula in the ignored 序号 column is left blank.
+//!
+//! An uncached formula elsewhere comes back as its text (`=50*2`), which the reader then reports
+//! as `bad_value` / `bad_date` instead of `formula_not_calculated`: the row stays rejected.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    Color, Format, FormatAlign, IgnoreError, Note, Workbook, Worksheet, XlsxError,
+};
+
+use super::payroll::{column_pixels, display_width, row_pixels, wrapped_lines};
+use super::style::{self, Styles};
+use crate::claim::{Claim, Issue};
+use crate::codes::{RowCode, cell_ref};
+use crate::county::CountyCode;
+use crate::decide::{Decision, Outcome};
+use crate::ingest::grid::CellVal;
+use crate::ingest::header::{FIELDS, Field};
+use crate::run::RunOutput;
+
+/// The sheet's name.
+pub const SHEET: &str = "审核反馈";
+/// The two columns added after the claim form's 20.
+pub const RESULT_HEADER: &str = "审核结果";
+pub const OPINION_HEADER: &str = "审核意见";
+
+/// 0-based rows of the layout.
+const TITLE_ROW: u32 = 0;
+const UNIT_ROW: u32 = 1;
+const HELP_ROW: u32 = 2;
+const HEADER_ROW: u32 = 3;
+const FIRST_DATA_ROW: u32 = 4;
+
+/// Same fill as `Styles::warn_text` (kept in step by hand: style.rs does not export it).
+const WARN_FILL: u32 = 0xFFC7CE;
+const ADDED_HEADER_FILL: u32 = 0xFCE4D6;
+
+/// A note is a pop-up: it holds the findings of one cell, never a county's whole input.
+const NOTE_MAX_CHARS: usize = 2000;
+
+/// `s` made writable (see [`style::cell_text`]) and cut to `max` characters.
+fn clip(s: &str, max: usize) -> String {
+    let t = style::cell_text(s);
+    if t.chars().count() <= max {
+        return t;
+    }
+    let mut out: String = t.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The county whose feedback workbook gets a claim (SPEC §9.12): its own county, else the
+/// county of its sheet; None when neither resolved (such rows go to no workbook).
+pub fn feedback_county(c: &Claim) -> Option<&CountyCode> {
+    c.county.as_ref().or(c.sheet_county.as_ref())
+}
+
+/// County → indices into `out.claims`, each list in reading order (file, sheet, row).
+pub fn feedback_rows(out: &RunOutput) -> BTreeMap<CountyCode, Vec<usize>> {
+    let mut by: BTreeMap<CountyCode, Vec<usize>> = BTreeMap::new();
+    for i in out.reading_order() {
+        if let Some(k) = out.claims.get(i).and_then(feedback_county) {
+            by.entry(k.clone()).or_default().push(i);
+        }
+    }
+    by
+}
+
+/// The file name of a county's feedback workbook.
+pub fn feedback_file_name(county_name: &str, period: &str) -> String {
+    format!(
+        "{}_审核反馈_{}.xlsx",
+        style::file_component(county_name),
+        style::file_component(period)
+    )
+}
+
+/// Writes `dir/<县名>_审核反馈_<period>.xlsx` for every county that sent rows; returns the paths
+/// in county-code order.
+pub fn write_feedback(out: &RunOutput, dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut paths = Vec::new();
+    for (code, rows) in feedback_rows(out) {
+        let name = match out.county_name(Some(&code)) {
+            n if n.trim().is_empty() => code.as_str().to_string(),
+            n => n,
+        };
+        let path = dir.join(feedback_file_name(&name, &out.period.label));
+        let mut wb = build_feedback(out, &name, &rows)?;
+        style::save(&mut wb, &path)?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
+/// How a field's values are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// 身份证号码, 银行账号: text, never wrapped.
+    Id,
+    /// 案件编号: text, wrapped when long.
+    Case,
+    Date,
+    Other,
+}
+
+fn kind(f: Field) -> Kind {
+    match f {
+        Field::IdNumber | Field::Account => Kind::Id,
+        Field::CaseNo => Kind::Case,
+        Field::AcceptDate | Field::CloseDate => Kind::Date,
+        _ => Kind::Other,
+    }
+}
+
+/// Formats of this workbook beyond the shared ones, built once.
+struct Local {
+    warn_date: Format,
+    case_text: Format,
+    warn_case_text: Format,
+    id_column: Format,
+    help: Format,
+    added_header: Format,
+    result_ok: Format,
+    result_rejected: Format,
+    result_held: Format,
+}
+
+impl Local {
+    fn new(st: &Styles) -> Local {
+        let center = st.text.clone().set_align(FormatAlign::Center).set_bold();
+        Local {
+            warn_date: st.date.clone().set_background_color(Color::RGB(WARN_FILL)),
+            case_text: st.id_text.clone().set_text_wrap(),
+            warn_case_text: st.warn_id_text.clone().set_text_wrap(),
+            id_column: Format::new()
+                .set_font_name("宋体")
+                .set_font_size(10)
+                .set_num_format_index(49),
+            help: st
+                .plain
+                .clone()
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter)
+                .set_font_color(Color::RGB(0x9C0006)),
+            added_header: st
+                .header
+                .clone()
+                .set_background_color(Color::RGB(ADDED_HEADER_FILL)),
+            result_ok: center.clone().set_font_color(Color::RGB(0x006100)),
+            result_rejected: center.clone().set_font_color(Color::RGB(0x9C0006)),
+            result_held: center.set_font_color(Color::RGB(0x9C5700)),
+        }
+    }
+}
+
+fn xe(e: XlsxError) -> String {
+    format!("生成审核反馈表失败：{e}")
+}
+
+/// One cell as it will be written.
+enum Out {
+    Blank,
+    Text(String),
+    Number(rust_decimal::Decimal),
+    Date(chrono::NaiveDate),
+    Bool(bool),
+}
+
+impl Out {
+    /// The text a person sees, for column widths.
+    fn shown(&self) -> String {
+        match self {
+            Out::Blank => String::new(),
+            Out::Text(t) => t.clone(),
+            Out::Number(n) => n.normalize().to_string(),
+            Out::Date(_) => "2025-01-01".into(),
+            Out::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        }
+    }
+}
+
+/// The value to write for field `f` of a claim (see the module comment for the two exceptions).
+fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
+    let raw = c.raw.get(f).filter(|v| !v.is_blank());
+    let Some(v) = raw else {
+        return if f == Field::County {
+            Out::Text(county_name.to_string())
+        } else {
+            Out::Blank
+        };
+    };
+    match v {
+        CellVal::Text(t) => Out::Text(style::cell_text(t)),
+        CellVal::Number(Some(n)) => match kind(f) {
+            Kind::Id | Kind::Case => {
+                let keep_number = f != Field::CaseNo
+                    && (crate::cell::number_lost_precision(*n)
+                        || crate::cell::integer_text(*n).is_none());
+                if keep_number {
+                    Out::Number(*n)
+                } else {
+                    Out::Text(crate::cell::integer_text(*n).unwrap_or_else(|| v.display()))
+                }
+            }
+            Kind::Date => {
+                let parsed = if f == Field::CloseDate {
+                    c.close_date
+                } else {
+                    c.accept_date
+                };
+                match parsed {
+                    Some(d) => Out::Date(d),
+                    None => Out::Number(*n),
+                }
+            }
+            Kind::Other => Out::Number(*n),
+        },
+        CellVal::Date(d) => Out::Date(*d),
+        CellVal::Bool(b) => Out::Bool(*b),
+        // An uncached formula in the ignored 序号 column (`=ROW()-3`) would only show as noise.
+        CellVal::Formula(_) if f == Field::Seq => Out::Blank,
+        CellVal::Number(None) | CellVal::BadDate(_) | CellVal::Error(_) | CellVal::Formula(_) => {
+            Out::Text(style::cell_text(&v.display()))
+        }
+    }
+}
+
+/// "修改方法" for a finding, when its message does not already say how to fix it.
+fn hint(code: RowCode) -> Option<&'static str> {
+    Some(match code {
+        RowCode::BadIdNumber => {
+            "请核对调解员身份证，填写完整的 18 位号码（末位 X 用大写），本列保持文本格式"
+        }
+        RowCode::NotSuccessful => {
+            "调解未成功的案件不予补贴；如系填写错误，请更正为“成功”，否则无需修改"
+        }
+        RowCode::DossierNonstandard => {
+            "卷宗规范后方可补贴；卷宗已整改规范的，请改为“是”，否则无需修改"
+        }
+        RowCode::ReviewNotPassed => {
+            "司法所初审和县级审核均为“通过”方可补贴；复核通过后请改为“通过”"
+        }
+        RowCode::DateOutOfPeriod => "请核对结案日期；日期无误的，本案不属本期补贴范围，无需修改",
+        RowCode::DateInFuture => "结案日期不能晚于审核日，请核对更正",
+        RowCode::NoRate => "该纠纷等级与协议形式没有补贴标准；如填写有误，请更正纠纷等级或协议形式",
+        RowCode::DuplicateInBatch => "一个案件只能申报一次：请删除重复的行，或更正填错的案件编号",
+        RowCode::AlreadyPaid => "该案件已发放过补贴，请勿重复申报；如案件编号填写有误，请更正",
+        RowCode::OverCap => "本县年度补贴限额已用完，由市局统筹决定，无需修改",
+        RowCode::AmountAdjusted => "按补贴标准发放，无需修改",
+        RowCode::LateClaim => "跨期补报已核准，无需修改",
+        RowCode::PossibleDuplicate => {
+            "请核实是否同一案件重复申报：重复的请删除一行，确为不同案件的无需修改"
+        }
+        RowCode::MissingField
+        | RowCode::BadValue
+        | RowCode::BadDate
+        | RowCode::IdPrecisionLost
+        | RowCode::FormulaNotCalculated
+        | RowCode::MissingBankAccount => return None,
+    })
+}
+
+/// The message with the cell reference of the county's file replaced by `new_ref` (the cell of
+/// this workbook), or dropped when `new_ref` is None.
+fn relocate(issue: &Issue, new_ref: Option<&str>) -> String {
+    let mut m = issue.message.as_str();
+    if let Some(old) = &issue.cell
+        && let Some(rest) = m.strip_prefix(old.as_str())
+    {
+        m = rest.trim_start();
+    }
+    match new_ref {
+        Some(r) => format!("{r} {m}"),
+        None => m.to_string(),
+    }
+}
+
+fn field_col(f: Field) -> u16 {
+    Field::all()
+        .position(|g| g == f)
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(0)
+}
+
+/// Builds one county's feedback workbook (not saved). `rows` index `out.claims`.
+pub fn build_feedback(
+    out: &RunOutput,
+    county_name: &str,
+    rows: &[usize],
+) -> Result<Workbook, String> {
+    let st = Styles::new();
+    let local = Local::new(&st);
+    let mut wb = Workbook::new();
+    wb.set_properties(&style::properties(
+        &format!(
+            "{county_name} 人民调解“一案一补”审核反馈 {}",
+            out.period.label
+        ),
+        out.period.run_date,
+    ));
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET).map_err(xe)?;
+    write_sheet(ws, &st, &local, out, county_name, rows).map_err(xe)?;
+    Ok(wb)
+}
+
+/// Column width limits in half-width units, in claim-form order: narrow, wrapping columns so
+/// that the 22 columns print one A4 page wide at a readable scale.
+const WIDTH_LIMITS: [(u32, u32); 20] = [
+    (4, 5),   // 序号
+    (6, 12),  // 县（市、区）
+    (6, 10),  // 司法所
+    (8, 14),  // 人民调解委员会
+    (12, 17), // 案件编号
+    (4, 8),   // 纠纷类型
+    (4, 8),   // 纠纷等级
+    (10, 10), // 受理日期
+    (10, 10), // 结案日期
+    (4, 8),   // 调解结果
+    (4, 8),   // 协议形式
+    (4, 8),   // 卷宗规范
+    (4, 8),   // 调解员
+    (18, 20), // 身份证号码
+    (8, 12),  // 开户银行
+    (12, 21), // 银行账号
+    (4, 10),  // 申报金额
+    (4, 8),   // 司法所初审
+    (4, 8),   // 县级审核
+    (4, 12),  // 备注
+];
+const OPINION_UNITS: u32 = 30;
+
+/// The width (half-width units) of a column whose content is `content` units wide, within
+/// `min..=max`, chosen so that a header that has to wrap splits into two even lines
+/// ("调解/结果", "司法所/初审") rather than leaving one character on a line of its own.
+fn fit_units(header: u32, content: u32, min: u32, max: u32) -> u32 {
+    let w = content.clamp(min, max.max(min));
+    if w >= header {
+        return w;
+    }
+    let two_lines = header.div_ceil(2).next_multiple_of(2);
+    if content <= two_lines && two_lines >= min {
+        two_lines
+    } else if header <= max {
+        header
+    } else {
+        two_lines.max(min)
+    }
+}
+
+fn write_sheet(
+    ws: &mut Worksheet,
+    st: &Styles,
+    local: &Local,
+    out: &RunOutput,
+    county_name: &str,
+    rows: &[usize],
+) -> Result<(), XlsxError> {
+    let n_fields = u16::try_from(FIELDS.len()).unwrap_or(20);
+    let result_col = n_fields;
+    let opinion_col = n_fields + 1;
+    let last_col = opinion_col;
+
+    // Everything written, decided first so the column widths fit it.
+    let mut table: Vec<(&Decision, Vec<Out>)> = Vec::with_capacity(rows.len());
+    for &i in rows {
+        if let (Some(c), Some(d)) = (out.claims.get(i), out.decisions.get(i)) {
+            let values = Field::all()
+                .map(|f| cell_value(f, c, county_name))
+                .collect();
+            table.push((d, values));
+        }
+    }
+    let last_row = u32::try_from(table.len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(FIRST_DATA_ROW);
+    if last_row >= style::MAX_ROWS {
+        return Err(XlsxError::RowColumnLimitError);
+    }
+
+    let mut widths: Vec<u32> = Vec::with_capacity(usize::from(last_col) + 1);
+    for (k, spec) in FIELDS.iter().enumerate() {
+        let (min, max) = WIDTH_LIMITS.get(k).copied().unwrap_or((8, 16));
+        let content = table
+            .iter()
+            .filter_map(|(_, v)| v.get(k))
+            .map(|v| display_width(&v.shown()))
+            .max()
+            .unwrap_or(0);
+        let units = fit_units(display_width(spec.canonical), content, min, max);
+        widths.push(column_pixels(units, units, units));
+    }
+    let results = table
+        .iter()
+        .map(|(d, _)| display_width(d.outcome.label()))
+        .max()
+        .unwrap_or(0);
+    let units = fit_units(display_width(RESULT_HEADER), results, 8, 10);
+    widths.push(column_pixels(units, units, units));
+    widths.push(column_pixels(OPINION_UNITS, OPINION_UNITS, OPINION_UNITS));
+    for (c, w) in (0u16..).zip(&widths) {
+        ws.set_column_width_pixels(c, *w)?;
+    }
+    for f in [Field::CaseNo, Field::IdNumber, Field::Account] {
+        ws.set_column_format(field_col(f), &local.id_column)?;
+    }
+    let width_of = |c: u16| widths.get(usize::from(c)).copied().unwrap_or(100);
+
+    // Title, 填报单位 line (what lets payrun find the county when the file comes back), help.
+    ws.merge_range(
+        TITLE_ROW,
+        0,
+        TITLE_ROW,
+        last_col,
+        &format!(
+            "{county_name}{}年{}人民调解“一案一补”补贴申报审核反馈表",
+            out.policy.year, out.period.def.name
+        ),
+        &st.title,
+    )?;
+    ws.set_row_height_pixels(TITLE_ROW, 40)?;
+    ws.merge_range(
+        UNIT_ROW,
+        0,
+        UNIT_ROW,
+        4,
+        &format!("填报单位：{county_name}司法局"),
+        &st.subtitle,
+    )?;
+    let approved = table
+        .iter()
+        .filter(|(d, _)| d.outcome == Outcome::Approved)
+        .count();
+    let held = table
+        .iter()
+        .filter(|(d, _)| d.outcome == Outcome::Held)
+        .count();
+    ws.merge_range(
+        UNIT_ROW,
+        5,
+        UNIT_ROW,
+        last_col,
+        &format!(
+            "审核期间：{}（{}至{}）　审核日期：{}　共 {} 条：核准 {} 条，不予补贴 {} 条，超预算待定 {} 条",
+            out.period.label,
+            style::cn_date(out.period.def.start),
+            style::cn_date(out.period.def.end),
+            style::cn_date(out.period.run_date),
+            table.len(),
+            approved,
+            table.len() - approved - held,
+            held
+        ),
+        &st.subtitle_right,
+    )?;
+    ws.set_row_height_pixels(UNIT_ROW, 24)?;
+    let help = "说明：1. 红色底纹的单元格有问题，鼠标移到单元格上可查看批注（问题和修改方法）；“审核意见”列列出本行的全部问题。\
+                2. 请直接在本表中修改后，将本文件整份报回（核准的行也请保留），“审核结果”“审核意见”两列不必填写或删除。\
+                3. 身份证号码、银行账号、案件编号请保持文本格式，不要改成数字。";
+    ws.merge_range(HELP_ROW, 0, HELP_ROW, last_col, help, &local.help)?;
+    let all_width: u32 = widths.iter().sum();
+    ws.set_row_height_pixels(HELP_ROW, row_pixels(wrapped_lines(help, all_width)))?;
+
+    let mut header_lines = 1;
+    for (c, spec) in (0u16..).zip(FIELDS.iter()) {
+        ws.write_string_with_format(HEADER_ROW, c, spec.canonical, &st.header)?;
+        header_lines = header_lines.max(wrapped_lines(spec.canonical, width_of(c)));
+    }
+    ws.write_string_with_format(HEADER_ROW, result_col, RESULT_HEADER, &local.added_header)?;
+    ws.write_string_with_format(HEADER_ROW, opinion_col, OPINION_HEADER, &local.added_header)?;
+    ws.set_row_height_pixels(HEADER_ROW, row_pixels(header_lines))?;
+
+    ws.set_default_note_author("玉溪市司法局");
+    let mut row = FIRST_DATA_ROW;
+    for (d, values) in &table {
+        // Findings per column; a finding without a field only goes to 审核意见.
+        let mut by_field: BTreeMap<Field, Vec<&Issue>> = BTreeMap::new();
+        for issue in &d.issues {
+            if let Some(f) = issue.field {
+                by_field.entry(f).or_default().push(issue);
+            }
+        }
+        let mut lines = 1;
+        for ((col, f), v) in (0u16..).zip(Field::all()).zip(values) {
+            let warn = by_field.contains_key(&f);
+            write_value(ws, st, local, row, col, kind(f), v, warn)?;
+            if matches!(v, Out::Text(_) | Out::Number(_)) && kind(f) != Kind::Id {
+                lines = lines.max(wrapped_lines(&v.shown(), width_of(col)));
+            }
+        }
+        for (f, issues) in &by_field {
+            let col = field_col(*f);
+            let mut text: Vec<String> = issues.iter().map(|i| relocate(i, None)).collect();
+            let mut hints: Vec<&str> = Vec::new();
+            for i in issues {
+                // A date after the period end is usually also after the run date: one hint.
+                let covered = i.code == RowCode::DateInFuture
+                    && issues.iter().any(|j| j.code == RowCode::DateOutOfPeriod);
+                if let Some(h) = hint(i.code)
+                    && !covered
+                    && !hints.contains(&h)
+                {
+                    hints.push(h);
+                }
+            }
+            text.extend(hints.iter().map(|h| format!("修改方法：{h}")));
+            let text = clip(&text.join("\n"), NOTE_MAX_CHARS);
+            let note_width = 360;
+            let note = Note::new(text.as_str())
+                .add_author_prefix(false)
+                .set_font_name("宋体")
+                .set_font_size(9)
+                .set_width(note_width)
+                .set_height(row_pixels(wrapped_lines(&text, note_width)).saturating_add(8));
+            ws.insert_note(row, col, &note)?;
+        }
+
+        let result_format = match d.outcome {
+            Outcome::Approved => &local.result_ok,
+            Outcome::Rejected => &local.result_rejected,
+            Outcome::Held => &local.result_held,
+        };
+        ws.write_string_with_format(row, result_col, d.outcome.label(), result_format)?;
+        let opinion: Vec<String> = d
+            .issues
+            .iter()
+            .map(|i| {
+                let here = i.field.map(|f| cell_ref(row, u32::from(field_col(f))));
+                relocate(i, here.as_deref())
+            })
+            .collect();
+        let opinion = style::cell_text(&opinion.join("\n"));
+        lines = lines.max(wrapped_lines(&opinion, width_of(opinion_col)));
+        ws.write_string_with_format(row, opinion_col, opinion, &st.text_wrap)?;
+        ws.set_row_height_pixels(row, row_pixels(lines))?;
+        row += 1;
+    }
+
+    let last_data = row.saturating_sub(1).max(HEADER_ROW);
+    if last_data >= FIRST_DATA_ROW {
+        for f in [Field::CaseNo, Field::IdNumber, Field::Account] {
+            let col = field_col(f);
+            ws.ignore_error_range(
+                FIRST_DATA_ROW,
+                col,
+                last_data,
+                col,
+                IgnoreError::NumberStoredAsText,
+            )?;
+        }
+    }
+    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+    ws.autofilter(HEADER_ROW, 0, last_data, last_col)?;
+    style::print_setup(ws, TITLE_ROW, HEADER_ROW)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_value(
+    ws: &mut Worksheet,
+    st: &Styles,
+    local: &Local,
+    row: u32,
+    col: u16,
+    kind: Kind,
+    v: &Out,
+    warn: bool,
+) -> Result<(), XlsxError> {
+    let text_format = match (kind, warn) {
+        (Kind::Id, false) => &st.id_text,
+        (Kind::Id, true) => &st.warn_id_text,
+        (Kind::Case, false) => &local.case_text,
+        (Kind::Case, true) => &local.warn_case_text,
+        (_, false) => &st.text_wrap,
+        (_, true) => &st.warn_text,
+    };
+    match v {
+        Out::Blank => {
+            let f = match (kind, warn) {
+                (Kind::Date, false) => &st.date,
+                (Kind::Date, true) => &local.warn_date,
+                _ => text_format,
+            };
+            ws.write_blank(row, col, f)?;
+        }
+        Out::Text(t) => {
+            ws.write_string_with_format(row, col, t.as_str(), text_format)?;
+        }
+        Out::Number(n) => {
+            ws.write_with_format(row, col, *n, text_format)?;
+        }
+        Out::Date(d) => {
+            let f = if warn { &local.warn_date } else { &st.date };
+            style::write_date(ws, row, col, *d, f)?;
+        }
+        Out::Bool(b) => {
+            ws.write_boolean_with_format(row, col, *b, text_format)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::payroll::tests::{fixture, read_sheet, run_dir, text};
+    use calamine::Data;
+    use std::collections::BTreeSet;
+    use std::io::Read;
+
+    fn zip_part(path: &Path, name: &str) -> Option<String> {
+        let f = std::fs::File::open(path).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        let mut e = z.by_name(name).ok()?;
+        let mut s = String::new();
+        e.read_to_string(&mut s).unwrap();
+        Some(s)
+    }
+
+    /// Codes of a decision, with the one documented difference of a round trip folded: an
+    /// uncached formula is written as its text, which reads back as a bad value of its field.
+    fn folded(d: &Decision) -> BTreeSet<&'static str> {
+        d.codes()
+            .into_iter()
+            .map(|c| match c {
+                RowCode::FormulaNotCalculated | RowCode::BadValue | RowCode::BadDate => {
+                    "unreadable"
+                }
+                other => other.as_str(),
+            })
+            .collect()
+    }
+
+    fn check_round_trip(dir: &str) {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture(dir), &tmp.path().join("out"));
+        let fb = tmp.path().join("feedback");
+        let paths = write_feedback(&out, &fb).unwrap();
+        let groups = feedback_rows(&out);
+        assert_eq!(paths.len(), groups.len());
+        assert!(!paths.is_empty());
+
+        // Each file: the header, the 填报单位 line and exactly that county's rows (computed here
+        // independently of `feedback_rows`), in reading order.
+        let mut sent: BTreeMap<CountyCode, Vec<(String, u32, u32)>> = BTreeMap::new();
+        for c in &out.claims {
+            let owner = match (&c.county, &c.sheet_county) {
+                (Some(k), _) => k,
+                (None, Some(k)) => k,
+                (None, None) => continue,
+            };
+            sent.entry(owner.clone()).or_default().push((
+                c.origin.file.clone(),
+                c.origin.sheet_index as u32,
+                c.origin.row,
+            ));
+        }
+        for rows in sent.values_mut() {
+            rows.sort();
+        }
+        assert_eq!(
+            sent.keys().collect::<Vec<_>>(),
+            groups.keys().collect::<Vec<_>>()
+        );
+        for (code, rows) in &groups {
+            let places: Vec<(String, u32, u32)> = rows
+                .iter()
+                .map(|&i| {
+                    let o = &out.claims[i].origin;
+                    (o.file.clone(), o.sheet_index as u32, o.row)
+                })
+                .collect();
+            assert_eq!(Some(&places), sent.get(code));
+        }
+        for (path, (code, rows)) in paths.iter().zip(&groups) {
+            let name = out.county_name(Some(code));
+            assert_eq!(
+                path.file_name().unwrap().to_string_lossy(),
+                format!("{name}_审核反馈_2025-H1.xlsx")
+            );
+            let sheet = read_sheet(path, SHEET);
+            assert_eq!(
+                text(sheet[UNIT_ROW as usize].first()),
+                format!("填报单位：{name}司法局")
+            );
+            let head: Vec<String> = sheet[HEADER_ROW as usize]
+                .iter()
+                .map(|d| text(Some(d)))
+                .collect();
+            let mut want: Vec<String> = FIELDS.iter().map(|s| s.canonical.to_string()).collect();
+            want.push(RESULT_HEADER.into());
+            want.push(OPINION_HEADER.into());
+            assert_eq!(head, want);
+            let data = &sheet[FIRST_DATA_ROW as usize..];
+            assert_eq!(data.len(), rows.len());
+            let col = field_col(Field::CaseNo) as usize;
+            for (r, &i) in data.iter().zip(rows) {
+                let cell = r.get(col);
+                assert!(
+                    matches!(cell, Some(Data::String(_)) | Some(Data::Empty) | None),
+                    "{cell:?}"
+                );
+                let key = crate::cell::case_key(&text(cell));
+                assert_eq!(key, out.claims[i].case_key);
+                // The county column is never blank.
+                assert!(!text(r.get(field_col(Field::County) as usize)).is_empty());
+                assert_eq!(
+                    text(r.get(usize::from(field_col(Field::Remark)) + 1)),
+                    out.decisions[i].outcome.label()
+                );
+            }
+        }
+
+        // Read the feedback folder back as a submission: same rows, same decisions.
+        let again = run_dir(&fb, &tmp.path().join("out2"));
+        assert!(again.files.iter().all(|f| f.ok()), "{:?}", again.files);
+        for (path, (code, rows)) in paths.iter().zip(&groups) {
+            let file = path.file_name().unwrap().to_string_lossy().to_string();
+            let mut back: Vec<usize> = (0..again.claims.len())
+                .filter(|&j| again.claims[j].origin.file == file)
+                .collect();
+            back.sort_by_key(|&j| again.claims[j].origin.row);
+            assert_eq!(back.len(), rows.len(), "{file}");
+            for (&i, &j) in rows.iter().zip(&back) {
+                let (c0, c1) = (&out.claims[i], &again.claims[j]);
+                let (d0, d1) = (&out.decisions[i], &again.decisions[j]);
+                assert_eq!(c0.case_key, c1.case_key);
+                assert_eq!(feedback_county(c1), Some(code));
+                assert_eq!(c0.county, c1.county, "{}", c0.origin.place());
+                assert_eq!(
+                    d0.outcome,
+                    d1.outcome,
+                    "{} {:?}",
+                    c0.origin.place(),
+                    d1.issues
+                );
+                assert_eq!(d0.approved, d1.approved);
+                if d0.codes() != d1.codes() {
+                    assert!(
+                        d0.has(RowCode::FormulaNotCalculated),
+                        "{}",
+                        c0.origin.place()
+                    );
+                    assert_eq!(folded(d0), folded(d1), "{}", c0.origin.place());
+                }
+                for f in [
+                    Field::IdNumber,
+                    Field::Account,
+                    Field::Mediator,
+                    Field::Office,
+                ] {
+                    let get = |c: &Claim| match f {
+                        Field::IdNumber => c.id_number.clone(),
+                        Field::Account => c.account.clone(),
+                        Field::Mediator => c.mediator.clone(),
+                        _ => c.office.clone(),
+                    };
+                    assert_eq!(get(c0), get(c1), "{f:?} {}", c0.origin.place());
+                }
+                assert_eq!(c0.close_date, c1.close_date);
+                assert_eq!(c0.claimed, c1.claimed);
+            }
+        }
+        assert_eq!(again.totals.approved_amount, out.totals.approved_amount);
+    }
+
+    #[test]
+    fn round_trip_mixed() {
+        check_round_trip("mixed");
+    }
+
+    #[test]
+    fn round_trip_openpyxl() {
+        check_round_trip("openpyxl");
+    }
+
+    #[test]
+    fn round_trip_libreoffice_formats() {
+        for dir in ["lo_xlsx", "lo_ods", "lo_xls"] {
+            check_round_trip(dir);
+        }
+    }
+
+    #[test]
+    fn a_row_whose_county_does_not_resolve_goes_to_its_sheets_county() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture("lo_xlsx"), &tmp.path().join("out"));
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        assert_eq!(paths.len(), 1);
+        let sheet = read_sheet(&paths[0], SHEET);
+        let county_col = field_col(Field::County) as usize;
+        assert!(sheet.iter().any(|r| text(r.get(county_col)) == "某某县"));
+    }
+
+    #[test]
+    fn problem_cells_are_red_with_a_note_and_the_opinion_lists_every_issue() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture("mixed"), &tmp.path().join("out"));
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        for (path, (_, rows)) in paths.iter().zip(feedback_rows(&out)) {
+            let expected_notes: usize = rows
+                .iter()
+                .map(|&i| {
+                    out.decisions[i]
+                        .issues
+                        .iter()
+                        .filter_map(|x| x.field)
+                        .collect::<BTreeSet<_>>()
+                        .len()
+                })
+                .sum();
+            let comments = zip_part(path, "xl/comments1.xml").unwrap_or_default();
+            assert_eq!(comments.matches("<comment ").count(), expected_notes);
+            assert!(comments.contains("修改方法："));
+            let sheet = read_sheet(path, SHEET);
+            let op = usize::from(field_col(Field::Remark)) + 2;
+            for (r, &i) in sheet[FIRST_DATA_ROW as usize..].iter().zip(&rows) {
+                let opinion = text(r.get(op));
+                let d = &out.decisions[i];
+                assert_eq!(opinion.lines().count(), d.issues.len(), "{opinion}");
+            }
+        }
+        // 通海县 秀山司法所 row 10: 疑难复杂 口头 → no_rate on 协议形式, shown at the feedback's
+        // own cell, not the county file's.
+        let tonghai = paths
+            .iter()
+            .find(|p| p.to_string_lossy().contains("通海县_审核反馈"))
+            .unwrap();
+        let th = read_sheet(tonghai, SHEET);
+        let op = usize::from(field_col(Field::Remark)) + 2;
+        let hit = th
+            .iter()
+            .enumerate()
+            .find(|(_, r)| text(r.get(op)).contains("没有补贴标准"))
+            .unwrap();
+        let want = format!("K{} 协议形式：", hit.0 + 1);
+        assert!(
+            text(hit.1.get(op)).starts_with(&want),
+            "{}",
+            text(hit.1.get(op))
+        );
+        let styles = zip_part(tonghai, "xl/styles.xml").unwrap();
+        assert!(styles.contains("FFFFC7CE"));
+    }
+
+    #[test]
+    fn lost_digits_stay_a_number_so_a_resubmission_is_still_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture("openpyxl"), &tmp.path().join("out"));
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        let sheet = read_sheet(&paths[0], SHEET);
+        let col = field_col(Field::IdNumber) as usize;
+        let numbers = sheet
+            .iter()
+            .filter(|r| matches!(r.get(col), Some(Data::Float(_))))
+            .count();
+        assert_eq!(numbers, 1);
+    }
+
+    #[test]
+    fn rows_no_county_owns_are_written_nowhere() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = run_dir(&fixture("mixed"), &tmp.path().join("out"));
+        let mut orphan = out.claims[0].clone();
+        orphan.county = None;
+        orphan.sheet_county = None;
+        orphan.raw.cells.retain(|(f, _)| *f != Field::CaseNo);
+        orphan
+            .raw
+            .cells
+            .push((Field::CaseNo, CellVal::Text("ORPHAN-0001".into())));
+        let d = out.decisions[0].clone();
+        out.claims.push(orphan);
+        out.decisions.push(d);
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        assert_eq!(paths.len(), 2);
+        let col = field_col(Field::CaseNo) as usize;
+        for p in &paths {
+            let sheet = read_sheet(p, SHEET);
+            assert!(sheet.iter().all(|r| text(r.get(col)) != "ORPHAN-0001"));
+        }
+    }
+
+    #[test]
+    fn two_writes_are_byte_identical() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture("mixed"), &tmp.path().join("out"));
+        let a = write_feedback(&out, &tmp.path().join("a")).unwrap();
+        let b = write_feedback(&out, &tmp.path().join("b")).unwrap();
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_huge_hostile_value_still_gives_a_workbook() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = run_dir(&fixture("mixed"), &tmp.path().join("out"));
+        let huge = "坏".repeat(40_000);
+        let d = &mut out.decisions[0];
+        d.issues.push(Issue {
+            code: RowCode::BadValue,
+            field: Some(Field::Committee),
+            cell: None,
+            message: format!("人民调解委员会：“{huge}”"),
+        });
+        out.claims[0]
+            .raw
+            .cells
+            .push((Field::Remark, CellVal::Text(huge.clone())));
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        assert_eq!(paths.len(), 2);
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn wrapped_headers_split_evenly() {
+        // 调解结果 over 成功: two lines of two characters.
+        assert_eq!(fit_units(8, 4, 4, 8), 4);
+        // over 不成功: the header on one line.
+        assert_eq!(fit_units(8, 6, 4, 8), 8);
+        // 司法所初审 over 通过: 司法所/初审.
+        assert_eq!(fit_units(10, 4, 4, 8), 6);
+        // Content wider than the header decides.
+        assert_eq!(fit_units(6, 10, 6, 10), 10);
+        assert_eq!(fit_units(14, 22, 8, 14), 14);
+    }
+
+    #[test]
+    fn messages_are_moved_to_the_feedback_cell() {
+        let i = Issue {
+            code: RowCode::BadDate,
+            field: Some(Field::CloseDate),
+            cell: Some("H12".into()),
+            message: "H12 结案日期：不是日期".into(),
+        };
+        assert_eq!(relocate(&i, Some("I5")), "I5 结案日期：不是日期");
+        assert_eq!(relocate(&i, None), "结案日期：不是日期");
+        let j = Issue {
+            cell: None,
+            message: "结案日期：x".into(),
+            ..i
+        };
+        assert_eq!(relocate(&j, Some("I5")), "I5 结案日期：x");
+    }
+}
