@@ -123,7 +123,7 @@ fn payroll_and_approval_totals_equal_the_decisions_to_the_fen() {
     let sum_sheet = ap.worksheet_range("汇总").unwrap();
     let row = sum_sheet
         .rows()
-        .find(|row| row.first().is_some_and(|c| c.to_string() == "合计"))
+        .find(|row| row.first().is_some_and(|c| *c == "合计"))
         .unwrap();
     assert!(
         row.iter().filter_map(money).any(|m| m == total),
@@ -150,7 +150,7 @@ fn payroll_and_approval_totals_equal_the_decisions_to_the_fen() {
     }
     let recon = ap.worksheet_range("对账").unwrap();
     assert!(
-        !recon.rows().flatten().any(|c| c.to_string() == "不平"),
+        !recon.rows().flatten().any(|c| *c == "不平"),
         "对账 balances"
     );
 }
