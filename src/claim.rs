@@ -69,8 +69,8 @@ pub struct Claim {
     pub issues: Vec<Issue>,
     /// The row's cells as read, for the feedback workbook.
     pub raw: RawRow,
-    /// Field → 0-based column of the sheet, for cell references.
-    pub columns: Vec<(Field, u32)>,
+    /// Field → 0-based column of the sheet, for cell references (shared by the sheet's rows).
+    pub columns: std::sync::Arc<[(Field, u32)]>,
 }
 
 impl Claim {
@@ -414,10 +414,33 @@ pub fn parse_row(
     sheet_county: Option<&CountyCode>,
     today: NaiveDate,
 ) -> Claim {
+    let columns: std::sync::Arc<[(Field, u32)]> = table.columns.clone().into();
+    parse_owned(
+        raw.clone(),
+        &columns,
+        table.epoch_1904,
+        origin,
+        reg,
+        sheet_county,
+        today,
+    )
+}
+
+/// [`parse_row`] taking the row by value and the sheet's column map shared: what a batch of
+/// hundreds of thousands of rows uses, so nothing is copied per row.
+pub fn parse_owned(
+    raw: RawRow,
+    columns: &std::sync::Arc<[(Field, u32)]>,
+    epoch_1904: bool,
+    origin: Origin,
+    reg: &CountyRegistry,
+    sheet_county: Option<&CountyCode>,
+    today: NaiveDate,
+) -> Claim {
     let mut cx = Ctx {
-        claim_cells: &table.columns,
+        claim_cells: columns,
         row: raw.row,
-        epoch_1904: table.epoch_1904,
+        epoch_1904,
         today,
         issues: Vec::new(),
     };
@@ -535,8 +558,8 @@ pub fn parse_row(
         county_review,
         remark,
         issues: cx.issues,
-        raw: raw.clone(),
-        columns: table.columns.clone(),
+        raw,
+        columns: columns.clone(),
     }
 }
 

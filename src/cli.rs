@@ -177,7 +177,9 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         .chain(std::iter::once(&out.unassigned))
         .chain(std::iter::once(&out.totals))
     {
-        if c.code.is_none() && c.name != "合计" && c.claimed_rows == 0 {
+        // A province-sized policy would print hundreds of empty lines: show only counties that sent rows.
+        let quiet = out.counties.len() > 20 && c.code.is_some();
+        if (quiet || (c.code.is_none() && c.name != "合计")) && c.claimed_rows == 0 {
             continue;
         }
         line([

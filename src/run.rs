@@ -281,10 +281,10 @@ fn build_claims(
 ) -> (Vec<FileReport>, Vec<Claim>) {
     let mut reports = Vec::with_capacity(ingested.len());
     let mut claims = Vec::new();
-    for fi in ingested {
+    for mut fi in ingested {
         let mut sheets = Vec::new();
         let mut data_rows = 0;
-        for s in &fi.sheets {
+        for s in &mut fi.sheets {
             let mut rep = SheetReport {
                 name: s.name.clone(),
                 index: s.index,
@@ -294,7 +294,7 @@ fn build_claims(
                 data_rows: 0,
                 county: None,
             };
-            if let Some(t) = &s.table {
+            if let Some(t) = &mut s.table {
                 match claim::sheet_county(t, &policy.registry) {
                     SheetCounty::Unknown(why) => {
                         rep.problem = Some((
@@ -310,16 +310,19 @@ fn build_claims(
                         rep.county = county.clone();
                         rep.data_rows = t.rows.len();
                         data_rows += t.rows.len();
-                        for raw in &t.rows {
+                        let columns: std::sync::Arc<[(crate::ingest::header::Field, u32)]> =
+                            t.columns.clone().into();
+                        for raw in t.rows.drain(..) {
                             let origin = Origin {
                                 file: fi.path.clone(),
                                 sheet: s.name.clone(),
                                 sheet_index: s.index,
                                 row: raw.row,
                             };
-                            claims.push(claim::parse_row(
+                            claims.push(claim::parse_owned(
                                 raw,
-                                t,
+                                &columns,
+                                t.epoch_1904,
                                 origin,
                                 &policy.registry,
                                 county.as_ref(),

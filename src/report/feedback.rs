@@ -95,18 +95,22 @@ pub fn feedback_file_name(county_name: &str, period: &str) -> String {
 /// Writes `dir/<县名>_审核反馈_<period>.xlsx` for every county that sent rows; returns the paths
 /// in county-code order.
 pub fn write_feedback(out: &RunOutput, dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut paths = Vec::new();
-    for (code, rows) in feedback_rows(out) {
-        let name = match out.county_name(Some(&code)) {
-            n if n.trim().is_empty() => code.as_str().to_string(),
-            n => n,
-        };
-        let path = dir.join(feedback_file_name(&name, &out.period.label));
-        let mut wb = build_feedback(out, &name, &rows)?;
-        style::save(&mut wb, &path)?;
-        paths.push(path);
-    }
-    Ok(paths)
+    use rayon::prelude::*;
+    // Counties are independent workbooks: written in parallel, collected in county order.
+    let groups: Vec<(CountyCode, Vec<usize>)> = feedback_rows(out).into_iter().collect();
+    groups
+        .par_iter()
+        .map(|(code, rows)| {
+            let name = match out.county_name(Some(code)) {
+                n if n.trim().is_empty() => code.as_str().to_string(),
+                n => n,
+            };
+            let path = dir.join(feedback_file_name(&name, &out.period.label));
+            let mut wb = build_feedback(out, &name, rows)?;
+            style::save(&mut wb, &path)?;
+            Ok(path)
+        })
+        .collect()
 }
 
 /// How a field's values are written.
