@@ -31,12 +31,23 @@ fn is_space(c: char) -> bool {
         )
 }
 
+/// True when `s` is certainly unchanged by NFKC. ASCII and the CJK Unified Ideographs (the bulk
+/// of every cell) are answered without table look-ups; anything else asks the quick check.
+fn plainly_nfkc(s: &str) -> bool {
+    if s.chars()
+        .all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
+        return true;
+    }
+    is_nfkc_quick(s.chars()) == IsNormalized::Yes
+}
+
 /// NFKC, then trim every kind of whitespace at both ends (ASCII, U+3000 ideographic space,
 /// U+00A0 NBSP, zero-width U+200B/U+FEFF), CR/LF/tab included.
 pub fn normalize_text(s: &str) -> String {
     // Most cells are already NFKC (plain ASCII and common CJK): the quick check skips the
     // decompose/recompose pass, which dominated ingest time on large batches.
-    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    if plainly_nfkc(s) {
         return s.trim_matches(is_space).to_string();
     }
     let n: String = s.nfkc().collect();
@@ -48,9 +59,9 @@ pub fn normalize_text(s: &str) -> String {
 pub fn compact(s: &str) -> String {
     // Removing a space can bring a base letter next to a combining mark NFKC had split off
     // (U+0384 → space + U+0301), so normalise again to keep `compact` idempotent.
-    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    if plainly_nfkc(s) {
         let t: String = s.chars().filter(|c| !is_space(*c)).collect();
-        if is_nfkc_quick(t.chars()) == IsNormalized::Yes {
+        if plainly_nfkc(&t) {
             return t;
         }
     }

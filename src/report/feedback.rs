@@ -319,7 +319,10 @@ pub fn build_feedback(
         ),
         out.period.run_date,
     ));
-    let ws = wb.add_worksheet();
+    // Constant memory: rows stream to a temp file with inline strings, so a county of 100k rows
+    // costs neither a shared-string table nor the whole sheet in memory. write_sheet writes
+    // strictly row by row, as that mode requires.
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
     ws.set_name(SHEET).map_err(xe)?;
     write_sheet(ws, &st, &local, out, county_name, rows).map_err(xe)?;
     Ok(wb)
