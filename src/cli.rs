@@ -69,13 +69,21 @@ pub fn run_command(
     bar.finish_and_clear();
     out.notices.extend(notices);
     let dir = period_dir(&cfg.out, &out.period);
-    write_outputs(&out, &dir)?;
-
-    let t = std::time::Instant::now();
     let mut l = ledger.unwrap_or_default();
     l.replace_period(&out, finalize);
-    l.save(ledger_path, out.period.run_date)?;
-    log::info!("write ledger: {:.3}s", t.elapsed().as_secs_f64());
+    // The new ledger is built beside the reports but put in place only after they are written.
+    let (written, ledger_bytes) = rayon::join(
+        || write_outputs(&out, &dir),
+        || {
+            let t = std::time::Instant::now();
+            let b = l.render(out.period.run_date);
+            log::info!("build ledger: {:.3}s", t.elapsed().as_secs_f64());
+            b
+        },
+    );
+    written?;
+    report::write_atomic(ledger_path, &ledger_bytes?)
+        .map_err(|e| format!("无法写入台账 {}：{e}", ledger_path.display()))?;
     print_summary(&out, &dir);
     if finalize {
         println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);

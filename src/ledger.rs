@@ -354,12 +354,24 @@ impl Ledger {
 
     /// Writes the ledger atomically.
     pub fn save(&self, path: &Path, run_date: chrono::NaiveDate) -> Result<(), String> {
+        let bytes = self.render(run_date)?;
+        crate::report::write_atomic(path, &bytes)
+            .map_err(|e| format!("无法写入台账 {}：{e}", path.display()))
+    }
+
+    /// The ledger workbook's bytes (built apart from writing, so a run can build it while its
+    /// reports are written and put it in place only once they are).
+    pub fn render(&self, run_date: chrono::NaiveDate) -> Result<Vec<u8>, String> {
         let mut wb = Workbook::new();
         wb.set_properties(&style::properties("人民调解“一案一补”发放台账", run_date));
         let st = Styles::new();
         let err = |e: rust_xlsxwriter::XlsxError| format!("生成台账失败：{e}");
         {
-            let ws = wb.add_worksheet().set_name(ENTRY_SHEET).map_err(err)?;
+            let ws = wb
+                .add_worksheet_with_constant_memory()
+                .map_err(err)?
+                .set_name(ENTRY_SHEET)
+                .map_err(err)?;
             for (c, h) in ENTRY_HEADERS.iter().enumerate() {
                 ws.write_string_with_format(0, c as u16, *h, &st.header)
                     .map_err(err)?;
@@ -435,7 +447,8 @@ impl Ledger {
             }
             ws.set_very_hidden(true);
         }
-        style::save(&mut wb, path)
+        wb.save_to_buffer()
+            .map_err(|e| format!("生成台账失败：{e}"))
     }
 
     /// Amount paid per county in one period.
