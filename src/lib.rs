@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod cell;
+pub mod check;
 pub mod claim;
 pub mod cli;
 pub mod codes;
@@ -14,3 +15,4 @@ pub mod policy;
 pub mod report;
 pub mod run;
 pub mod samples;
+pub mod template;

@@ -65,15 +65,23 @@ enum Command {
     },
     /// 县级报送前自查：列出申报表中的问题（不写任何文件）
     Check {
+        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
         #[arg(long)]
         policy: Option<PathBuf>,
-        #[arg(required = true)]
+        /// 检查日期 YYYY-MM-DD（晚于此日的结案日期视为未来日期；默认取 SOURCE_DATE_EPOCH，否则今天）
+        #[arg(long)]
+        run_date: Option<String>,
+        /// 要检查的申报表文件（也可以是文件夹）
         files: Vec<PathBuf>,
     },
     /// 生成各县填报用的空白申报表
     Template {
+        /// 输出文件夹
         #[arg(long, default_value = "templates")]
         out: PathBuf,
+        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
     /// 生成逼真的模拟申报表（用于演示与测试）
     Samples {
@@ -151,8 +159,20 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
             payrun::cli::run_command(&cfg, policy, &ledger, finalize)
         }
         Command::Staff { .. } => Err("协勤人员经费审核（payrun staff）尚未实现".into()),
-        Command::Check { .. } => Err("县级自查（payrun check）尚未实现".into()),
-        Command::Template { .. } => Err("空白申报表（payrun template）尚未实现".into()),
+        Command::Check {
+            policy,
+            run_date,
+            files,
+        } => {
+            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
+            let today = resolve_run_date(run_date.as_deref())?;
+            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
+            payrun::check::check_command(&policy, &files, today, &Isolation::Subprocess(exe))
+        }
+        Command::Template { out, policy } => {
+            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
+            payrun::template::template_command(&policy, &out)
+        }
         Command::Samples {
             out,
             counties,

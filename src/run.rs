@@ -184,7 +184,7 @@ pub fn evaluate(
     );
 
     let t1 = std::time::Instant::now();
-    let ingested = read_all(&files, cfg, progress);
+    let ingested = read_all(&files, cfg, &policy, progress);
     log::info!(
         "read: {} files in {:.3}s",
         ingested.len(),
@@ -192,7 +192,12 @@ pub fn evaluate(
     );
 
     let t2 = std::time::Instant::now();
-    let (file_reports, mut claims) = build_claims(ingested, &policy, cfg.run_date);
+    let mut file_reports = Vec::with_capacity(ingested.len());
+    let mut claims = Vec::new();
+    for (report, mut c) in ingested {
+        file_reports.push(report);
+        claims.append(&mut c);
+    }
     claims.sort_by(|a, b| {
         let ka = a
             .county
@@ -250,15 +255,16 @@ pub fn evaluate(
 fn read_all(
     files: &[InputFile],
     cfg: &RunConfig,
+    policy: &Policy,
     progress: &(dyn Fn(&str) + Sync),
-) -> Vec<FileIngest> {
-    let work = || -> Vec<FileIngest> {
+) -> Vec<(FileReport, Vec<Claim>)> {
+    let work = || -> Vec<(FileReport, Vec<Claim>)> {
         files
             .par_iter()
             .map(|f| {
                 let fi = ingest_file::<crate::ingest::header::Field>(f, &cfg.isolation);
                 progress(&f.rel);
-                fi
+                file_claims(fi, policy, cfg.run_date)
             })
             .collect()
     };
@@ -274,14 +280,11 @@ fn read_all(
     }
 }
 
-fn build_claims(
-    ingested: Vec<FileIngest>,
-    policy: &Policy,
-    today: NaiveDate,
-) -> (Vec<FileReport>, Vec<Claim>) {
-    let mut reports = Vec::with_capacity(ingested.len());
+/// One file's report and typed claims. Runs right after the file is read, in parallel, so the
+/// raw ingest is dropped as soon as it has become claims.
+fn file_claims(mut fi: FileIngest, policy: &Policy, today: NaiveDate) -> (FileReport, Vec<Claim>) {
     let mut claims = Vec::new();
-    for mut fi in ingested {
+    {
         let mut sheets = Vec::new();
         let mut data_rows = 0;
         for s in &mut fi.sheets {
@@ -295,7 +298,14 @@ fn build_claims(
                 county: None,
             };
             if let Some(t) = &mut s.table {
-                match claim::sheet_county(t, &policy.registry) {
+                // A claim sheet with no data rows loses nothing: it needs no county (a county that copies the
+                // form per 司法所 often leaves the original empty).
+                let settled = if t.rows.is_empty() {
+                    SheetCounty::Known(None)
+                } else {
+                    claim::sheet_county(t, &policy.registry)
+                };
+                match settled {
                     SheetCounty::Unknown(why) => {
                         rep.problem = Some((
                             FileCode::UnknownCounty,
@@ -345,7 +355,7 @@ fn build_claims(
                 error = Some((c, m));
             }
         }
-        reports.push(FileReport {
+        let report = FileReport {
             path: fi.path,
             sha256: fi.sha256,
             bytes: fi.bytes,
@@ -353,9 +363,9 @@ fn build_claims(
             error,
             sheets,
             data_rows,
-        });
+        };
+        (report, claims)
     }
-    (reports, claims)
 }
 
 fn summarise(
