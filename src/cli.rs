@@ -240,6 +240,9 @@ pub fn samples_command(
         let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)?;
         println!("{}：{} 个申报表", dir.display(), files.len());
     }
+    let dir = crate::staff::output_dir(out, policy.year);
+    let files = crate::staff::samples::write_staff_samples(policy, &dir, seed)?;
+    println!("{}：{} 个协勤人员经费申报表", dir.display(), files.len());
     Ok(0)
 }
 

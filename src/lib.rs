@@ -15,4 +15,5 @@ pub mod policy;
 pub mod report;
 pub mod run;
 pub mod samples;
+pub mod staff;
 pub mod template;

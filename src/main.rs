@@ -158,7 +158,26 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
             };
             payrun::cli::run_command(&cfg, policy, &ledger, finalize)
         }
-        Command::Staff { .. } => Err("协勤人员经费审核（payrun staff）尚未实现".into()),
+        Command::Staff {
+            year,
+            policy,
+            out,
+            run_date,
+            input_dir,
+        } => {
+            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
+            let run_date = resolve_run_date(run_date.as_deref())?;
+            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
+            let cfg = payrun::staff::StaffConfig {
+                input: input_dir,
+                out,
+                year,
+                run_date,
+                threads: None,
+                isolation: Isolation::Subprocess(exe),
+            };
+            payrun::staff::staff_command(&cfg, policy)
+        }
         Command::Check {
             policy,
             run_date,
