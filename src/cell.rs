@@ -68,9 +68,38 @@ pub fn compact(s: &str) -> String {
     s.nfkc().filter(|c| !is_space(*c)).nfkc().collect()
 }
 
-/// Case number key: `normalize_text` + ASCII upper-case. Empty result → `None`.
+/// Characters that print as nothing: controls and Unicode format characters (zero-width
+/// spaces and joiners, direction marks and overrides, soft hyphen, BOM, variation selectors,
+/// tags). Inside a case number they would make a paid case look new.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// Case number key: invisible characters removed, then `normalize_text` + ASCII upper-case.
+/// Empty result → `None`.
 pub fn case_key(s: &str) -> Option<String> {
-    let k = normalize_text(s).to_ascii_uppercase();
+    let visible: String = s.chars().filter(|c| !is_invisible(*c)).collect();
+    let k = normalize_text(&visible).to_ascii_uppercase();
     if k.is_empty() { None } else { Some(k) }
 }
 
@@ -866,6 +895,24 @@ mod tests {
         );
         assert_eq!(case_key(""), None);
         assert_eq!(case_key("\u{3000}\u{200B}"), None);
+    }
+
+    #[test]
+    fn case_keys_ignore_invisible_characters() {
+        // A paid case must not come back as "new" with a character nobody can see.
+        for s in [
+            "HX-\u{200B}001",
+            "HX-001\u{202E}",
+            "\u{200E}HX-001",
+            "HX\u{00AD}-001",
+            "HX-0\u{1}01",
+            "HX-001\u{FEFF}",
+            "HX-\u{2060}001\u{E0041}",
+        ] {
+            assert_eq!(case_key(s), Some("HX-001".to_string()), "{s:?}");
+        }
+        assert_eq!(case_key("\u{200E}\u{FEFF}\u{1}"), None);
+        assert_eq!(case_key("HX 001"), Some("HX 001".to_string()));
     }
 
     // --- dates ------------------------------------------------------------------------------

@@ -406,6 +406,11 @@ fn parse_review(s: &str) -> Option<bool> {
 
 /// Builds the typed claim of one data row. `sheet_county` is the county of the sheet (from the
 /// 填报单位 line or the county column's majority).
+/// Longest 案件编号 accepted. Real dossier numbers ("（2025）红塔玉带调字第0001号") are a few
+/// dozen characters; a longer one is not a number but pasted text, and it could not be kept
+/// whole in the ledger (Excel's 32,767-character cell limit) to stop it being paid twice.
+pub const MAX_CASE_NO_CHARS: usize = 100;
+
 pub fn parse_row(
     raw: &RawRow,
     table: &ClaimTable,
@@ -497,6 +502,18 @@ pub fn parse_owned(
     let office = cx.text(Field::Office, g(Field::Office));
     let committee = cx.text(Field::Committee, g(Field::Committee));
     let case_no = cx.text(Field::CaseNo, g(Field::CaseNo));
+    if let Some(n) = &case_no
+        && n.chars().count() > MAX_CASE_NO_CHARS
+    {
+        cx.push(
+            RowCode::BadValue,
+            Field::CaseNo,
+            format!(
+                "案件编号长达 {} 个字符，不是有效的卷宗编号（最多 {MAX_CASE_NO_CHARS} 个字符）",
+                n.chars().count()
+            ),
+        );
+    }
     let case_key = case_no.as_deref().and_then(cell::case_key);
     let dispute_type = cx.text(Field::DisputeType, g(Field::DisputeType));
     let level = cx.coded(

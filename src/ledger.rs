@@ -142,6 +142,28 @@ fn canonical_lines(l: &Ledger) -> Vec<(String, String)> {
     v
 }
 
+/// Cells of at most CHUNK_UNITS UTF-16 units: a check-sheet JSON line can be longer than one
+/// cell holds (32,767), e.g. for an entry with a 30,000-character mediator name.
+const CHUNK_UNITS: usize = 16_000;
+
+fn chunks(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut units = 0;
+    for (i, ch) in s.char_indices() {
+        if units + ch.len_utf16() > CHUNK_UNITS {
+            out.push(&s[start..i]);
+            start = i;
+            units = 0;
+        }
+        units += ch.len_utf16();
+    }
+    if start < s.len() || out.is_empty() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
 fn digest(lines: &[(String, String)]) -> String {
     let mut h = Sha256::new();
     h.update(MAGIC.as_bytes());
@@ -187,7 +209,11 @@ impl Ledger {
         let mut lines = Vec::new();
         for (i, row) in check.rows().enumerate() {
             let a = row.first().map(|d| d.to_string()).unwrap_or_default();
-            let b = row.get(1).map(|d| d.to_string()).unwrap_or_default();
+            let b: String = if i == 0 {
+                row.get(1).map(|d| d.to_string()).unwrap_or_default()
+            } else {
+                row.iter().skip(1).map(|d| d.to_string()).collect()
+            };
             if i == 0 {
                 if a != MAGIC {
                     return Err(format!("台账 {shown} 的校验数据格式无法识别，拒绝使用"));
@@ -321,20 +347,24 @@ impl Ledger {
             }
             let Some(code) = &c.county else { continue };
             total += d.approved;
+            // Text exactly as the visible sheet reads back (no control characters, within
+            // Excel's cell limit): otherwise the next run would take the difference between the
+            // visible and the recorded copy for a hand edit and refuse the ledger.
+            let text = |v: &Option<String>| style::cell_text(v.as_deref().unwrap_or_default());
             new.push(Entry {
                 period: label.clone(),
                 county_code: code.to_string(),
-                county_name: out.county_name(Some(code)),
-                office: c.office.clone().unwrap_or_default(),
-                committee: c.committee.clone().unwrap_or_default(),
-                case_no: c.case_no.clone().unwrap_or_default(),
-                case_key: c.case_key.clone().unwrap_or_default(),
-                mediator: c.mediator.clone().unwrap_or_default(),
-                id_number: c.id_number.clone().unwrap_or_default(),
+                county_name: style::cell_text(&out.county_name(Some(code))),
+                office: text(&c.office),
+                committee: text(&c.committee),
+                case_no: text(&c.case_no),
+                case_key: text(&c.case_key),
+                mediator: text(&c.mediator),
+                id_number: text(&c.id_number),
                 close_date: c.close_date.map(|d| d.to_string()).unwrap_or_default(),
                 amount: plain(d.approved),
                 run_date: run_date.clone(),
-                source: c.origin.place(),
+                source: style::cell_text(&c.origin.place()),
             });
         }
         new.sort_by(|a, b| (&a.county_code, &a.case_key).cmp(&(&b.county_code, &b.case_key)));
@@ -443,7 +473,11 @@ impl Ledger {
             ws.write_string(0, 1, digest(&lines)).map_err(err)?;
             for (i, (k, j)) in lines.iter().enumerate() {
                 ws.write_string(i as u32 + 1, 0, k).map_err(err)?;
-                ws.write_string(i as u32 + 1, 1, j).map_err(err)?;
+                // A line longer than one cell holds continues in the next cells of the row.
+                for (n, chunk) in chunks(j).into_iter().enumerate() {
+                    let col = u16::try_from(n + 1).map_err(|_| "台账校验数据过长".to_string())?;
+                    ws.write_string(i as u32 + 1, col, chunk).map_err(err)?;
+                }
             }
             ws.set_very_hidden(true);
         }

@@ -1,6 +1,8 @@
 //! The claim form's columns (SPEC §4.1) and how a header row is recognised: by canonical name or
 //! alias after NFKC and whitespace removal, over one or two rows, in the first 20 rows of a sheet.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use super::grid::Grid;
@@ -404,9 +406,34 @@ pub fn match_header<F: Column>(text: &str) -> Option<F> {
 }
 
 fn lookup<F: Column>(key: &str) -> Option<F> {
-    F::specs().iter().find_map(|s| {
-        (header_key(s.canonical) == key || s.aliases.iter().any(|a| header_key(a) == key))
-            .then_some(s.field)
+    spec_keys::<F>()
+        .iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, i)| F::specs().get(*i))
+        .map(|s| s.field)
+}
+
+/// The header key of every canonical name and alias of a form, with the index of its spec:
+/// computed once, not for every cell of every row searched (a sheet whose first rows hold
+/// thousands of cells made the search take minutes).
+fn spec_keys<F: Column>() -> &'static [(String, usize)] {
+    static CLAIMS: OnceLock<Vec<(String, usize)>> = OnceLock::new();
+    static STAFF: OnceLock<Vec<(String, usize)>> = OnceLock::new();
+    let cell = if F::SCHEMA == StaffField::SCHEMA {
+        &STAFF
+    } else {
+        &CLAIMS
+    };
+    cell.get_or_init(|| {
+        F::specs()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                std::iter::once(s.canonical)
+                    .chain(s.aliases.iter().copied())
+                    .map(move |a| (header_key(a), i))
+            })
+            .collect()
     })
 }
 

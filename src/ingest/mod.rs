@@ -40,6 +40,10 @@ pub mod limits {
     /// Stored (non-empty) cells over all sheets of one file.
     pub const MAX_CELLS_PER_FILE: usize = 20_000_000;
     pub const MAX_MERGES_PER_SHEET: usize = 100_000;
+    /// Data rows over all claim sheets of one file. Every row read costs the main process about
+    /// 20 KB on the way to the reports (measured: 100,000 rows, 1.9 GB), outside the worker's
+    /// limits; a county sends a few hundred rows a period.
+    pub const MAX_DATA_ROWS_PER_FILE: usize = 50_000;
     /// Address space of one parsing worker.
     pub const WORKER_MEMORY_BYTES: u64 = 4 * 1024 * 1024 * 1024;
     /// Wall time of one parsing worker.
@@ -155,6 +159,23 @@ pub fn ingest_bytes<F: Column>(rel_path: &str, bytes: &[u8]) -> FileIngest<F> {
             problem,
         });
     }
+    let data_rows: usize = out
+        .iter()
+        .filter_map(|s| s.table.as_ref())
+        .map(|t| t.rows.len())
+        .sum();
+    if data_rows > limits::MAX_DATA_ROWS_PER_FILE {
+        return FileIngest::failed(
+            rel_path,
+            sha,
+            bytes.len() as u64,
+            FileCode::FileTooLarge,
+            format!(
+                "文件共有 {data_rows} 个数据行，超过上限 {} 行；请按司法所或季度拆分后分别报送",
+                limits::MAX_DATA_ROWS_PER_FILE
+            ),
+        );
+    }
     let mut fi = FileIngest {
         path: rel_path.to_string(),
         sha256: sha,
@@ -232,6 +253,8 @@ fn extract_table<F: Column>(
     let fill_down = matches!(format, Format::Xlsb | Format::Ods);
     let mut last: Vec<(F, CellVal)> = Vec::new();
     let mut rows = Vec::new();
+    let claim_cols: Vec<u32> = h.columns.iter().map(|(_, c)| *c).collect();
+    let merged = grid.column_merges(&claim_cols);
     for (r, cells) in grid.rows() {
         if *r < first_data {
             continue;
@@ -241,7 +264,7 @@ fn extract_table<F: Column>(
         }
         let mut out = Vec::with_capacity(h.columns.len());
         for &(f, c) in &h.columns {
-            let mut v = grid.get(*r, c).cloned();
+            let mut v = grid.get_indexed(*r, c, &merged).cloned();
             if f.is_grouping() && fill_down {
                 match &v {
                     Some(x) => {

@@ -493,6 +493,12 @@ fn read_ods(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
                 "工作簿设有打开密码，无法读取",
             ));
         }
+        Err(OdsError::CellLimitExceeded { requested, max }) => {
+            return Err(fail(
+                FileCode::FileTooLarge,
+                format!("工作表声明的表格范围有 {requested} 个单元格，超过上限 {max} 个"),
+            ));
+        }
         Err(e) => {
             return Err(fail(
                 FileCode::UnreadableFile,
