@@ -54,6 +54,15 @@ pub fn normalize_text(s: &str) -> String {
     n.trim_matches(is_space).to_string()
 }
 
+/// Whether `normalize_text(s)` is empty, without building it: asked for every cell read, and
+/// nearly every cell holds an ASCII or CJK character, which NFKC keeps and trimming cannot remove.
+pub fn is_blank_text(s: &str) -> bool {
+    let visibly_filled = s
+        .chars()
+        .any(|c| !is_space(c) && (c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)));
+    !visibly_filled && normalize_text(s).is_empty()
+}
+
 /// Like `normalize_text` but also removes all interior whitespace, for header and keyword
 /// matching ("身份证\n号码" → "身份证号码", "合  计" → "合计").
 pub fn compact(s: &str) -> String {
@@ -915,6 +924,26 @@ mod tests {
         assert_eq!(case_key("HX 001"), Some("HX 001".to_string()));
     }
 
+    #[test]
+    fn blank_text_agrees_with_normalize_text() {
+        for s in [
+            "",
+            " ",
+            "\u{3000}",
+            "\u{00A0}\t\r\n",
+            "\u{200B}",
+            "\u{FEFF}",
+            "\u{2003}",
+            "x",
+            " 红 ",
+            "\u{FF21}",
+            "\u{0301}",
+            "\u{3000}\u{2003}a",
+        ] {
+            assert_eq!(is_blank_text(s), normalize_text(s).is_empty(), "{s:?}");
+        }
+    }
+
     // --- dates ------------------------------------------------------------------------------
 
     #[test]
@@ -1541,6 +1570,7 @@ mod tests {
             prop_assert!(!c.chars().any(is_space));
             let n = normalize_text(&s);
             prop_assert!(!n.starts_with(is_space) && !n.ends_with(is_space));
+            prop_assert_eq!(is_blank_text(&s), n.is_empty());
         }
 
         #[test]

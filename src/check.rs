@@ -462,8 +462,8 @@ pub fn check_files(
                             let sheet_pos = fc.sheets.len();
                             for raw in &t.rows {
                                 let origin = Origin {
-                                    file: name.clone(),
-                                    sheet: s.name.clone(),
+                                    file: name.as_str().into(),
+                                    sheet: s.name.as_str().into(),
                                     sheet_index: s.index,
                                     row: raw.row,
                                 };

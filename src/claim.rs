@@ -26,8 +26,9 @@ pub struct Issue {
 /// Where a row came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    pub file: String,
-    pub sheet: String,
+    /// Shared by every row of the file (and sheet): a province's run holds a million origins.
+    pub file: std::sync::Arc<str>,
+    pub sheet: std::sync::Arc<str>,
     pub sheet_index: usize,
     /// 1-based Excel row.
     pub row: u32,

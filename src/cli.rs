@@ -101,7 +101,11 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
     let timed = |name: &str, f: &dyn Fn() -> Result<(), String>| {
         let t = std::time::Instant::now();
         let r = f();
-        log::info!("write {name}: {:.3}s", t.elapsed().as_secs_f64());
+        log::info!(
+            "write {name}: {:.3}s{}",
+            t.elapsed().as_secs_f64(),
+            crate::run::memory_note()
+        );
         r
     };
     let machine = || {

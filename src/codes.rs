@@ -3,10 +3,12 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// A row-level finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+// Derived both ways (not a hand-written `serialize_str`): the worker pipe is postcard, which
+// writes a variant index, and JSON gets the snake_case names `as_str` returns (tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RowCode {
     MissingField,
@@ -105,14 +107,10 @@ impl fmt::Display for RowCode {
     }
 }
 
-impl Serialize for RowCode {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 /// A file- or sheet-level finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+// Derived both ways (not a hand-written `serialize_str`): the worker pipe is postcard, which
+// writes a variant index, and JSON gets the snake_case names `as_str` returns (tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileCode {
     UnreadableFile,
@@ -152,12 +150,6 @@ impl fmt::Display for FileCode {
     }
 }
 
-impl Serialize for FileCode {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 /// "B12" for 0-based (row, col).
 pub fn cell_ref(row: u32, col: u32) -> String {
     let mut c = col;
@@ -180,6 +172,53 @@ pub fn cell_ref(row: u32, col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_names_and_round_trip_through_the_worker_pipe() {
+        use FileCode::*;
+        use RowCode::*;
+        let rows = [
+            MissingField,
+            BadValue,
+            BadDate,
+            DateOutOfPeriod,
+            DateInFuture,
+            NotSuccessful,
+            DossierNonstandard,
+            ReviewNotPassed,
+            NoRate,
+            BadIdNumber,
+            IdPrecisionLost,
+            FormulaNotCalculated,
+            DuplicateInBatch,
+            AlreadyPaid,
+            OverCap,
+            AmountAdjusted,
+            LateClaim,
+            PossibleDuplicate,
+            MissingBankAccount,
+        ];
+        for c in rows {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            let bin = postcard::to_allocvec(&c).unwrap();
+            assert_eq!(postcard::from_bytes::<RowCode>(&bin).unwrap(), c);
+        }
+        let files = [
+            UnreadableFile,
+            EncryptedFile,
+            NoClaimSheet,
+            MissingColumn,
+            UnknownCounty,
+            FileTooLarge,
+        ];
+        for c in files {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            let bin = postcard::to_allocvec(&c).unwrap();
+            assert_eq!(postcard::from_bytes::<FileCode>(&bin).unwrap(), c);
+        }
+    }
 
     #[test]
     fn cell_refs_are_excel_style() {

@@ -328,39 +328,103 @@ pub fn decide_all(
 /// SPEC §4.3 and §9.8: rows sharing mediator, committee, 纠纷类型 and 结案日期 under different case
 /// numbers are flagged for a reviewer, every row of the group.
 fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
-    type Key = (Option<CountyCode>, String, String, String, NaiveDate);
-    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    // SPEC §4.3: rows of the same mediator, committee, 纠纷类型 and 结案日期 under different
+    // case numbers. "The same mediator" is the same valid ID number, or the same name when
+    // either row has no valid ID (blank or broken): a twin whose ID was mistyped is exactly the
+    // row a reviewer must see. Two different valid IDs are two people, even with one name.
+    type Bucket = (Option<CountyCode>, String, String, NaiveDate);
+    let mut buckets: BTreeMap<Bucket, Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
-        let who = c.id_number.clone().or_else(|| c.mediator.clone());
-        if let (Some(who), Some(com), Some(kind), Some(date), Some(_)) = (
-            who,
-            &c.committee,
-            &c.dispute_type,
-            c.close_date,
-            &c.case_key,
-        ) {
+        if c.id_number.is_none() && c.mediator.is_none() {
+            continue;
+        }
+        if let (Some(com), Some(kind), Some(date), Some(_)) =
+            (&c.committee, &c.dispute_type, c.close_date, &c.case_key)
+        {
             let county = c.county.clone().or_else(|| c.sheet_county.clone());
-            groups
-                .entry((county, who, com.clone(), kind.clone(), date))
+            buckets
+                .entry((county, com.clone(), kind.clone(), date))
                 .or_default()
                 .push(i);
         }
     }
-    for members in groups.values() {
-        let mut keys: Vec<&String> = members
-            .iter()
-            .filter_map(|&i| claims.get(i)?.case_key.as_ref())
-            .collect();
-        keys.sort();
-        keys.dedup();
-        if keys.len() < 2 {
+    let same_mediator = |a: &Claim, b: &Claim| match (&a.id_number, &b.id_number) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.mediator.is_some() && a.mediator == b.mediator,
+    };
+    for members in buckets.values() {
+        if members.len() < 2 {
             continue;
         }
+        // Sub-groups by ID and by name keep this linear in a bucket a hostile file fills.
+        let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in members {
-            let others: Vec<String> = members
+            let Some(c) = claims.get(i) else { continue };
+            if let Some(id) = &c.id_number {
+                by_id.entry(id).or_default().push(i);
+            }
+            if let Some(name) = &c.mediator {
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        let key = |i: usize| claims.get(i).and_then(|c| c.case_key.as_deref());
+        let mut marked: Vec<usize> = Vec::new();
+        for group in by_id.values() {
+            let first = group.first().and_then(|&i| key(i));
+            if group.iter().any(|&i| key(i) != first) {
+                marked.extend(group);
+            }
+        }
+        for group in by_name.values() {
+            let no_id: Vec<usize> = group
                 .iter()
-                .filter(|&&j| j != i)
+                .copied()
+                .filter(|&i| claims.get(i).is_some_and(|c| c.id_number.is_none()))
+                .collect();
+            let mut no_id_keys: Vec<&str> = no_id.iter().filter_map(|&i| key(i)).collect();
+            no_id_keys.sort_unstable();
+            no_id_keys.dedup();
+            match no_id_keys.as_slice() {
+                [] => {}
+                [only] => {
+                    let differ: Vec<usize> = group
+                        .iter()
+                        .copied()
+                        .filter(|&i| key(i) != Some(*only))
+                        .collect();
+                    if !differ.is_empty() {
+                        marked.extend(differ);
+                        marked.extend(&no_id);
+                    }
+                }
+                _ => marked.extend(group),
+            }
+        }
+        marked.sort_unstable();
+        marked.dedup();
+        for &i in &marked {
+            let Some(c) = claims.get(i) else { continue };
+            let by_id_group = c.id_number.as_deref().and_then(|id| by_id.get(id));
+            let by_name_group = c.mediator.as_deref().and_then(|n| by_name.get(n));
+            let mut others: Vec<usize> = by_id_group
+                .into_iter()
+                .chain(by_name_group)
+                .flatten()
+                .copied()
+                .filter(|&j| j != i)
+                .filter(|&j| {
+                    claims
+                        .get(j)
+                        .is_some_and(|o| o.case_key != c.case_key && same_mediator(c, o))
+                })
+                .collect();
+            others.sort_unstable();
+            others.dedup();
+            let others: Vec<String> = others
+                .iter()
                 .filter_map(|&j| claims.get(j))
+                .take(5)
                 .map(|o| {
                     format!(
                         "{}（{}）",
@@ -368,9 +432,11 @@ fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
                         o.origin.place()
                     )
                 })
-                .take(5)
                 .collect();
-            if let (Some(c), Some(d)) = (claims.get(i), decisions.get_mut(i)) {
+            if others.is_empty() {
+                continue;
+            }
+            if let Some(d) = decisions.get_mut(i) {
                 d.issues.push(issue(
                     RowCode::PossibleDuplicate,
                     c,

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::Workbook;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -392,7 +391,7 @@ impl Ledger {
     /// The ledger workbook's bytes (built apart from writing, so a run can build it while its
     /// reports are written and put it in place only once they are).
     pub fn render(&self, run_date: chrono::NaiveDate) -> Result<Vec<u8>, String> {
-        let mut wb = Workbook::new();
+        let mut wb = crate::report::style::workbook();
         wb.set_properties(&style::properties("人民调解“一案一补”发放台账", run_date));
         let st = Styles::new();
         let err = |e: rust_xlsxwriter::XlsxError| format!("生成台账失败：{e}");

@@ -178,17 +178,19 @@ pub fn evaluate(
         source: e,
     })?;
     log::info!(
-        "discover: {} files in {:.3}s",
+        "discover: {} files in {:.3}s{}",
         files.len(),
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        memory_note()
     );
 
     let t1 = std::time::Instant::now();
     let ingested = read_all(&files, cfg, &policy, progress);
     log::info!(
-        "read: {} files in {:.3}s",
+        "read: {} files in {:.3}s{}",
         ingested.len(),
-        t1.elapsed().as_secs_f64()
+        t1.elapsed().as_secs_f64(),
+        memory_note()
     );
 
     let t2 = std::time::Instant::now();
@@ -220,14 +222,19 @@ pub fn evaluate(
     });
     let mut decisions = decide::decide_all(&claims, &policy, &period, prior);
     log::info!(
-        "decide: {} rows in {:.3}s",
+        "decide: {} rows in {:.3}s{}",
         decisions.len(),
-        t2.elapsed().as_secs_f64()
+        t2.elapsed().as_secs_f64(),
+        memory_note()
     );
 
     let t3 = std::time::Instant::now();
     let caps = allocate(&claims, &mut decisions, &policy, &prior.paid_before);
-    log::info!("allocate: {:.3}s", t3.elapsed().as_secs_f64());
+    log::info!(
+        "allocate: {:.3}s{}",
+        t3.elapsed().as_secs_f64(),
+        memory_note()
+    );
 
     let (counties, unassigned, totals) = summarise(&policy, &claims, &decisions, &caps);
     let mut notices = Vec::new();
@@ -322,10 +329,12 @@ fn file_claims(mut fi: FileIngest, policy: &Policy, today: NaiveDate) -> (FileRe
                         data_rows += t.rows.len();
                         let columns: std::sync::Arc<[(crate::ingest::header::Field, u32)]> =
                             t.columns.clone().into();
+                        let (file, sheet): (std::sync::Arc<str>, std::sync::Arc<str>) =
+                            (fi.path.as_str().into(), s.name.as_str().into());
                         for raw in t.rows.drain(..) {
                             let origin = Origin {
-                                file: fi.path.clone(),
-                                sheet: s.name.clone(),
+                                file: file.clone(),
+                                sheet: sheet.clone(),
                                 sheet_index: s.index,
                                 row: raw.row,
                             };
@@ -471,4 +480,23 @@ pub fn resolve_run_date(arg: Option<&str>) -> Result<NaiveDate, String> {
 /// Where a period's outputs go: `<out>/<period>/`.
 pub fn period_dir(out: &Path, period: &RunPeriod) -> PathBuf {
     out.join(&period.label)
+}
+
+/// ", RSS x MiB, peak y MiB" of this process for the phase log (Linux; empty elsewhere), so the
+/// phase that holds the memory shows without a profiler.
+pub fn memory_note() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kib = |key: &str| -> Option<u64> {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    };
+    match (kib("VmRSS:"), kib("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
+        _ => String::new(),
+    }
 }

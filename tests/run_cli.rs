@@ -264,3 +264,61 @@ fn bad_arguments_exit_1_and_write_nothing() {
     assert!(r.stderr.contains("政策文件"), "{}", r.stderr);
     assert!(!out.exists(), "nothing written on exit 1");
 }
+
+/// SPEC §4.3: the same mediator is the same valid ID number, or the same name when either row
+/// has no valid ID; two valid IDs that differ are two people even under one name.
+#[test]
+fn possible_duplicates_see_a_twin_whose_id_was_mistyped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let id_a = make_id("530402", "19700101", 1);
+    let id_b = make_id("530402", "19800101", 2);
+    let row = |n: u32, committee: &str, name: &str, id: &str| {
+        let mut r = ClaimRow::good("红塔区", n, "2025-03-10");
+        r.committee = committee.into();
+        r.mediator = name.into();
+        r.id = id.into();
+        r
+    };
+    let broken = &id_a[..17];
+    let rows = [
+        // rows 2, 3: one valid ID, its twin's ID is one digit short.
+        row(1, "甲村人民调解委员会", "李明", &id_a),
+        row(2, "甲村人民调解委员会", "李明", broken),
+        // rows 4, 5: one name, two different valid IDs.
+        row(3, "乙村人民调解委员会", "王芳", &id_a),
+        row(4, "乙村人民调解委员会", "王芳", &id_b),
+        // row 6, 7: the same valid ID under a misspelt name.
+        row(5, "丙村人民调解委员会", "张伟", &id_b),
+        row(6, "丙村人民调解委员会", "张玮", &id_b),
+    ];
+    write_claims(&input.join("红塔区.xlsx"), &rows);
+    let r = run_period(
+        &input,
+        &tmp.path().join("out"),
+        "2025-H1",
+        "2025-06-30",
+        &[],
+    );
+    let got: BTreeMap<u32, bool> = read_decisions(&r.dir("2025-H1"))
+        .iter()
+        .map(|d| {
+            (
+                d.row,
+                d.reasons.split(';').any(|c| c == "possible_duplicate"),
+            )
+        })
+        .collect();
+    let want: BTreeMap<u32, bool> = [
+        (2, true),
+        (3, true),
+        (4, false),
+        (5, false),
+        (6, true),
+        (7, true),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want);
+}

@@ -26,7 +26,7 @@ pub enum CellVal {
 impl CellVal {
     /// Whitespace-only text counts as empty: it is what a cleared cell often holds.
     pub fn is_blank(&self) -> bool {
-        matches!(self, CellVal::Text(t) if crate::cell::normalize_text(t).is_empty())
+        matches!(self, CellVal::Text(t) if crate::cell::is_blank_text(t))
     }
 
     /// How the value is shown to a person in a message or a feedback cell.
@@ -91,7 +91,14 @@ impl Grid {
                     Err(i) => self.rows.insert(i, (row, vec![(col, v)])),
                 }
             }
-            _ => self.rows.push((row, vec![(col, v)])),
+            _ => {
+                // Rows of a form are about as wide as the one before: reserve that much once
+                // instead of growing the vector cell by cell.
+                let width = self.rows.last().map_or(4, |(_, c)| c.len().max(4));
+                let mut cells = Vec::with_capacity(width);
+                cells.push((col, v));
+                self.rows.push((row, cells));
+            }
         }
     }
 

@@ -312,11 +312,12 @@ const NOTE_PREFIXES: [&str; 12] = [
 /// SPEC §9.2: blank rows, 合计/小计 rows and note rows are not data; every other row with a value
 /// in a required column other than 县（市、区） and 司法所 is.
 fn is_data_row<F: Column>(cells: &[(u32, CellVal)], min_col: u32, columns: &[(F, u32)]) -> bool {
-    let filled: Vec<&(u32, CellVal)> = cells.iter().filter(|(_, v)| !v.is_blank()).collect();
-    if filled.is_empty() {
+    // Runs on every row of every file: iterate the filled cells without collecting them.
+    let filled = || cells.iter().filter(|(_, v)| !v.is_blank());
+    let Some((_, first)) = filled().next() else {
         return false;
-    }
-    let is_total = filled.iter().any(|(c, v)| {
+    };
+    let is_total = filled().any(|(c, v)| {
         *c < min_col + 3
             && matches!(v, CellVal::Text(t) if {
                 let t = compact(t);
@@ -326,9 +327,9 @@ fn is_data_row<F: Column>(cells: &[(u32, CellVal)], min_col: u32, columns: &[(F,
     if is_total {
         return false;
     }
-    if filled.len() <= 2
-        && filled.iter().all(|(_, v)| matches!(v, CellVal::Text(_)))
-        && let Some((_, CellVal::Text(first))) = filled.first()
+    if filled().nth(2).is_none()
+        && filled().all(|(_, v)| matches!(v, CellVal::Text(_)))
+        && let CellVal::Text(first) = first
     {
         let t = compact(first);
         if NOTE_PREFIXES.iter().any(|p| t.starts_with(p)) {
@@ -337,7 +338,7 @@ fn is_data_row<F: Column>(cells: &[(u32, CellVal)], min_col: u32, columns: &[(F,
     }
     columns
         .iter()
-        .any(|(f, c)| f.required() && !f.is_grouping() && filled.iter().any(|(col, _)| col == c))
+        .any(|(f, c)| f.required() && !f.is_grouping() && filled().any(|(col, _)| col == c))
 }
 
 /// An input file found under INPUT_DIR.

@@ -275,11 +275,15 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
         .collect();
     let mut out = Vec::with_capacity(meta.len());
     let mut budget = limits::MAX_CELLS_PER_FILE;
+    let has_merges = worksheets_mention(bytes, b"mergeCell");
     for (name, hidden) in meta {
-        let merges = wb
-            .merge_cells_by_sheet_name(&name)
-            .map(merges_of)
-            .unwrap_or_default();
+        let merges = if has_merges {
+            wb.merge_cells_by_sheet_name(&name)
+                .map(merges_of)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let grid = (|| -> Result<Grid, String> {
             let mut reader = wb
                 .worksheet_cells_reader(&name)
@@ -322,6 +326,39 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
         });
     }
     Ok(out)
+}
+
+/// Whether any worksheet part of an xlsx contains `needle`. calamine finds merged ranges by
+/// parsing the whole sheet XML a second time (a fifth of the read time of a plain claim file);
+/// inflating and scanning the raw bytes is far cheaper, and a sheet without the word has no
+/// merges. Any doubt (a part that cannot be inflated) answers yes, which is only slower.
+fn worksheets_mention(bytes: &[u8], needle: &[u8]) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return true;
+    };
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut buf = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else {
+            return true;
+        };
+        let is_sheet = entry
+            .name()
+            .is_ok_and(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"));
+        if !is_sheet {
+            continue;
+        }
+        buf.clear();
+        // Sizes were checked against the limits before this (check_zip), and zip stops at the
+        // declared size.
+        if std::io::Read::read_to_end(&mut entry, &mut buf).is_err() {
+            return true;
+        }
+        if finder.find(&buf).is_some() {
+            return true;
+        }
+    }
+    false
 }
 
 fn formula_text(f: &calamine::XlsxFormulaMetadata) -> String {

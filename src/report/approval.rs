@@ -158,7 +158,7 @@ fn build(out: &RunOutput, row_limit: u32) -> Res<Workbook> {
         lo,
         row_limit: row_limit.clamp(HEADER + 2, MAX_ROWS),
     };
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::style::workbook();
     wb.set_properties(&style::properties(
         &workbook_title(out),
         out.period.run_date,
@@ -167,11 +167,10 @@ fn build(out: &RunOutput, row_limit: u32) -> Res<Workbook> {
 
     let summary = summary_sheet(&cx)?;
     push(&mut wb, summary, SHEET_SUMMARY, &mut taken)?;
-    let (approved_sheets, approved_sum, approved_count) = approved_sheets(&cx)?;
-    approved_sheets.finish(&mut wb, &mut taken)?;
-    rejected_sheets(&cx)?.finish(&mut wb, &mut taken)?;
-    held_sheets(&cx)?.finish(&mut wb, &mut taken)?;
-    file_problem_sheets(&cx)?.finish(&mut wb, &mut taken)?;
+    let (approved_sum, approved_count) = approved_sheets(&cx, &mut wb, &mut taken)?;
+    rejected_sheets(&cx, &mut wb, &mut taken)?;
+    held_sheets(&cx, &mut wb, &mut taken)?;
+    file_problem_sheets(&cx, &mut wb, &mut taken)?;
     let recon = reconciliation_sheet(&cx, approved_sum, approved_count)?;
     push(&mut wb, recon, SHEET_RECON, &mut taken)?;
     let run = run_sheet(&cx)?;
@@ -383,89 +382,108 @@ fn finding(code: RowCode, message: &str) -> String {
 
 /// One sheet of a paged table being written.
 struct Page {
-    ws: Worksheet,
+    /// Index of the sheet in the workbook.
+    idx: usize,
     next: u32,
     last_data: Option<u32>,
 }
 
 /// A detail table that continues on 名称(2), 名称(3) … when a sheet is full, each sheet with the
-/// same title, info line and header.
-struct Paged<'c> {
+/// same title, info line and header. The sheets are constant-memory sheets of the workbook,
+/// written row by row: a province's held cases alone are hundreds of thousands of rows, which
+/// would otherwise all sit in memory (and in the shared-string table) until the save.
+struct Paged<'c, 'w> {
     cx: &'c Ctx<'c>,
+    wb: &'w mut Workbook,
+    taken: &'w mut Vec<String>,
     base: &'static str,
     title: String,
     cols: &'static [Col],
     unit: bool,
-    done: Vec<Worksheet>,
+    pages: usize,
     cur: Option<Page>,
 }
 
-impl<'c> Paged<'c> {
+impl<'c, 'w> Paged<'c, 'w> {
     fn new(
         cx: &'c Ctx<'c>,
+        wb: &'w mut Workbook,
+        taken: &'w mut Vec<String>,
         base: &'static str,
         title: String,
         cols: &'static [Col],
         unit: bool,
-    ) -> Paged<'c> {
+    ) -> Paged<'c, 'w> {
         Paged {
             cx,
+            wb,
+            taken,
             base,
             title,
             cols,
             unit,
-            done: Vec::new(),
+            pages: 0,
             cur: None,
         }
     }
 
-    fn open(&self) -> Res<Page> {
-        let mut ws = Worksheet::new();
-        let n = self.done.len();
-        let title = if n == 0 {
-            self.title.clone()
+    fn open(&mut self) -> Res<Page> {
+        let n = self.pages;
+        let (title, name) = if n == 0 {
+            (self.title.clone(), self.base.to_string())
         } else {
-            format!("{}（续{}）", self.title, n)
+            (
+                format!("{}（续{}）", self.title, n),
+                format!("{}({})", self.base, n + 1),
+            )
         };
+        let name = style::sheet_name(&name, self.taken);
+        let idx = self.wb.worksheets().len();
+        let ws = self.wb.add_worksheet_with_constant_memory()?;
+        ws.set_name(name)?;
         let lc = last_col(self.cols);
-        title_rows(self.cx, &mut ws, &title, lc, self.unit)?;
-        header_row(&mut ws, &self.cx.st, HEADER, self.cols)?;
-        set_widths(&mut ws, self.cols)?;
+        title_rows(self.cx, ws, &title, lc, self.unit)?;
+        header_row(ws, &self.cx.st, HEADER, self.cols)?;
+        set_widths(ws, self.cols)?;
         ws.set_freeze_panes(HEADER + 1, 0)?;
-        style::print_setup(&mut ws, HEADER, HEADER)?;
+        style::print_setup(ws, HEADER, HEADER)?;
+        self.pages += 1;
         Ok(Page {
-            ws,
+            idx,
             next: HEADER + 1,
             last_data: None,
         })
     }
 
-    fn close(&self, mut p: Page) -> Res<Worksheet> {
+    fn close(&mut self, p: Page) -> Res {
         let last = p.last_data.unwrap_or(HEADER);
-        p.ws.autofilter(HEADER, 0, last, last_col(self.cols))?;
-        Ok(p.ws)
+        let lc = last_col(self.cols);
+        self.wb
+            .worksheet_from_index(p.idx)?
+            .autofilter(HEADER, 0, last, lc)?;
+        Ok(())
     }
 
     /// The next row to write, on a continuation sheet when the current one is full. `data`
     /// rows are covered by the autofilter; total and note rows are not.
     fn row(&mut self, data: bool) -> Res<(&mut Worksheet, u32)> {
-        let page = match self.cur.take() {
+        let mut page = match self.cur.take() {
             Some(p) if p.next < self.cx.row_limit => p,
             full => {
                 if let Some(p) = full {
-                    let ws = self.close(p)?;
-                    self.done.push(ws);
+                    self.close(p)?;
                 }
                 self.open()?
             }
         };
-        let page = self.cur.insert(page);
         let r = page.next;
         page.next += 1;
         if data {
             page.last_data = Some(r);
         }
-        Ok((&mut page.ws, r))
+        let idx = page.idx;
+        self.cur = Some(page);
+        Ok((self.wb.worksheet_from_index(idx)?, r))
     }
 
     /// A line of text across the table (e.g. "本期无超预算待定案件").
@@ -476,22 +494,12 @@ impl<'c> Paged<'c> {
         merged(ws, r, 0, lc, s, &cx.st.text)
     }
 
-    fn finish(mut self, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
+    fn finish(mut self) -> Res {
         let last = match self.cur.take() {
             Some(p) => p,
             None => self.open()?,
         };
-        let ws = self.close(last)?;
-        self.done.push(ws);
-        for (i, ws) in std::mem::take(&mut self.done).into_iter().enumerate() {
-            let name = if i == 0 {
-                self.base.to_string()
-            } else {
-                format!("{}({})", self.base, i + 1)
-            };
-            push(wb, ws, &name, taken)?;
-        }
-        Ok(())
+        self.close(last)
     }
 }
 
@@ -675,7 +683,7 @@ const APPROVED_COLS: &[Col] = &[
 
 /// The approved rows, sorted by county code, 司法所, case; returns the sheets, the sum of
 /// 核准金额 written and the number of rows, after checking both against `out.totals`.
-fn approved_sheets<'c>(cx: &'c Ctx<'c>) -> Res<(Paged<'c>, Decimal, usize)> {
+fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<(Decimal, usize)> {
     let out = cx.out;
     let (st, lo) = (&cx.st, &cx.lo);
     let mut rows: Vec<(&Claim, &Decision)> = out
@@ -704,6 +712,8 @@ fn approved_sheets<'c>(cx: &'c Ctx<'c>) -> Res<(Paged<'c>, Decimal, usize)> {
     });
     let mut pg = Paged::new(
         cx,
+        wb,
+        taken,
         SHEET_APPROVED,
         format!("{}核准案件明细", cx.prefix),
         APPROVED_COLS,
@@ -787,7 +797,8 @@ fn approved_sheets<'c>(cx: &'c Ctx<'c>) -> Res<(Paged<'c>, Decimal, usize)> {
     )?;
     money(ws, r, 15, out.totals.approved_amount, &st.total_money)?;
     blanks(ws, r, 16..=17, &st.total_label)?;
-    Ok((pg, sum, rows.len()))
+    pg.finish()?;
+    Ok((sum, rows.len()))
 }
 
 // ---- 3. 不予补贴明细 ----
@@ -831,11 +842,13 @@ fn rows_of(out: &RunOutput, outcome: Outcome) -> Vec<(&Claim, &Decision)> {
     rows
 }
 
-fn rejected_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
+fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
     let out = cx.out;
     let st = &cx.st;
     let mut pg = Paged::new(
         cx,
+        wb,
+        taken,
         SHEET_REJECTED,
         format!("{}不予补贴案件明细", cx.prefix),
         REJECTED_COLS,
@@ -924,7 +937,7 @@ fn rejected_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
             ],
         )?;
     }
-    Ok(pg)
+    pg.finish()
 }
 
 // ---- 4. 超预算待定 ----
@@ -939,11 +952,13 @@ const HELD_COLS: &[Col] = &[
     Col("来源", 36.0),
 ];
 
-fn held_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
+fn held_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
     let out = cx.out;
     let st = &cx.st;
     let mut pg = Paged::new(
         cx,
+        wb,
+        taken,
         SHEET_HELD,
         format!("{}超预算待定案件", cx.prefix),
         HELD_COLS,
@@ -982,7 +997,7 @@ fn held_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
         text(ws, r, 6, &place, &st.text_wrap)?;
         fit_row(ws, r, HELD_COLS, &[(0, &county), (5, &why), (6, &place)])?;
     }
-    Ok(pg)
+    pg.finish()
 }
 
 // ---- 5. 文件问题 ----
@@ -995,11 +1010,13 @@ const FILE_PROBLEM_COLS: &[Col] = &[
     Col("问题说明", 80.0),
 ];
 
-fn file_problem_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
+fn file_problem_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
     let out = cx.out;
     let (st, lo) = (&cx.st, &cx.lo);
     let mut pg = Paged::new(
         cx,
+        wb,
+        taken,
         SHEET_FILES,
         format!("{}申报文件问题清单", cx.prefix),
         FILE_PROBLEM_COLS,
@@ -1041,7 +1058,7 @@ fn file_problem_sheets<'c>(cx: &'c Ctx<'c>) -> Res<Paged<'c>> {
     if !any {
         pg.note("本期所有文件均已读取")?;
     }
-    Ok(pg)
+    pg.finish()
 }
 
 // ---- 6. 对账 ----
@@ -1445,8 +1462,8 @@ mod tests {
             }
             seen += 1;
             let hit = (HEADER + 1..=rj.end().unwrap().0).find(|&r| {
-                s(&rj, r, 7) == c.origin.file
-                    && s(&rj, r, 8) == c.origin.sheet
+                s(&rj, r, 7) == *c.origin.file
+                    && s(&rj, r, 8) == *c.origin.sheet
                     && num(&rj, r, 9) == c.origin.row as usize
             });
             let r = hit.unwrap_or_else(|| panic!("{} not listed", c.origin.place()));

@@ -311,7 +311,7 @@ pub fn build_feedback(
 ) -> Result<Workbook, String> {
     let st = Styles::new();
     let local = Local::new(&st);
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::style::workbook();
     wb.set_properties(&style::properties(
         &format!(
             "{county_name} 人民调解“一案一补”审核反馈 {}",
@@ -674,7 +674,7 @@ mod tests {
                 (None, None) => continue,
             };
             sent.entry(owner.clone()).or_default().push((
-                c.origin.file.clone(),
+                c.origin.file.to_string(),
                 c.origin.sheet_index as u32,
                 c.origin.row,
             ));
@@ -691,7 +691,7 @@ mod tests {
                 .iter()
                 .map(|&i| {
                     let o = &out.claims[i].origin;
-                    (o.file.clone(), o.sheet_index as u32, o.row)
+                    (o.file.to_string(), o.sheet_index as u32, o.row)
                 })
                 .collect();
             assert_eq!(Some(&places), sent.get(code));
@@ -741,7 +741,7 @@ mod tests {
         for (path, (code, rows)) in paths.iter().zip(&groups) {
             let file = path.file_name().unwrap().to_string_lossy().to_string();
             let mut back: Vec<usize> = (0..again.claims.len())
-                .filter(|&j| again.claims[j].origin.file == file)
+                .filter(|&j| *again.claims[j].origin.file == *file)
                 .collect();
             back.sort_by_key(|&j| again.claims[j].origin.row);
             assert_eq!(back.len(), rows.len(), "{file}");

@@ -24,8 +24,8 @@ pub fn decisions_csv(out: &RunOutput) -> Result<Vec<u8>, csv::Error> {
     for i in out.reading_order() {
         let (c, d) = (&out.claims[i], &out.decisions[i]);
         w.write_record([
-            c.origin.file.as_str(),
-            c.origin.sheet.as_str(),
+            &*c.origin.file,
+            &*c.origin.sheet,
             &c.origin.row.to_string(),
             c.county.as_ref().map(|k| k.as_str()).unwrap_or(""),
             c.case_key.as_deref().unwrap_or(""),

@@ -362,7 +362,7 @@ pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
     let counties = payroll_lines(out)?;
     let st = Styles::new();
     let local = Local::new(&st);
-    let mut wb = Workbook::new();
+    let mut wb = crate::report::style::workbook();
     wb.set_properties(&style::properties(
         &format!("人民调解“一案一补”补贴发放表 {}", out.period.label),
         out.period.run_date,

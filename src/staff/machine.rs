@@ -41,8 +41,8 @@ pub fn decisions_csv(out: &StaffOutput) -> Result<Vec<u8>, csv::Error> {
             continue;
         };
         w.write_record([
-            r.origin.file.as_str(),
-            r.origin.sheet.as_str(),
+            &*r.origin.file,
+            &*r.origin.sheet,
             &r.origin.row.to_string(),
             r.county.as_ref().map(|k| k.as_str()).unwrap_or(""),
             r.id_number.as_deref().unwrap_or(&r.id_text),

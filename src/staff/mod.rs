@@ -309,8 +309,8 @@ fn build_rows(
                         data_rows += t.rows.len();
                         for raw in &t.rows {
                             let origin = Origin {
-                                file: fi.path.clone(),
-                                sheet: s.name.clone(),
+                                file: fi.path.as_str().into(),
+                                sheet: s.name.as_str().into(),
                                 sheet_index: s.index,
                                 row: raw.row,
                             };

@@ -557,11 +557,11 @@ fn detail_sheet(ws: &mut Worksheet, fm: &Fm, out: &StaffOutput) -> Res {
         text(ws, r, 14, &row.origin.sheet, &st.text_wrap)?;
         count(ws, r, 15, u64::from(row.origin.row), &fm.center)?;
         let lines = [
-            (&op, 12usize),
-            (&row.origin.file, 13),
-            (&row.origin.sheet, 14),
-            (&office, 2),
-            (&name, 3),
+            (op.as_str(), 12usize),
+            (&*row.origin.file, 13),
+            (&*row.origin.sheet, 14),
+            (office.as_str(), 2),
+            (name.as_str(), 3),
         ]
         .iter()
         .map(|(s, c)| px.get(*c).map_or(1, |w| wrapped_lines(s, *w)))
