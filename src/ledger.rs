@@ -193,6 +193,18 @@ impl Ledger {
             return Ok(None);
         }
         let shown = path.display();
+        // The ledger is parsed in this process, not in a worker: anything but a zip (payrun writes
+        // nothing else) is refused before calamine, whose OLE reader can exhaust memory on a
+        // damaged compound file.
+        let mut head = [0u8; 4];
+        let is_zip = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head == *b"PK\x03\x04");
+        if !is_zip {
+            return Err(format!(
+                "台账 {shown} 不是 payrun 生成的 xlsx 文件（文件内容无法识别或已损坏），拒绝使用；请从备份恢复"
+            ));
+        }
         let mut wb: Xlsx<_> = open_workbook(path)
             .map_err(|e| format!("台账 {shown} 无法打开（{e}），拒绝使用；请从备份恢复"))?;
         let sheet = |wb: &mut Xlsx<_>, name: &str| {

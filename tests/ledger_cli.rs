@@ -357,3 +357,35 @@ fn a_run_killed_at_any_moment_leaves_the_old_or_the_new_ledger() {
         "stale temp files are cleaned by the next run: {leftovers:?}"
     );
 }
+
+/// The ledger is read in the main process, so a damaged compound file put in its place (here the
+/// hostile corpus's looping OLE file, which drives calamine to gigabytes) is refused unread.
+#[test]
+fn a_ledger_that_is_not_a_zip_is_refused_before_parsing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (h1, _) = scenario(tmp.path());
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::copy(
+        fixtures().join("hostile/broken/ole_directory_cycle.xls"),
+        out.join("台账.xlsx"),
+    )
+    .unwrap();
+    let r = payrun(&[
+        "run",
+        "--period",
+        "2025-H1",
+        "--run-date",
+        "2025-06-30",
+        "--out",
+        out.to_str().unwrap(),
+        h1.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("不是 payrun 生成的 xlsx 文件"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked") && !r.stderr.contains("memory allocation"));
+}

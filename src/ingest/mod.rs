@@ -9,6 +9,7 @@
 
 pub mod grid;
 pub mod header;
+pub mod ole;
 pub mod read;
 pub mod worker;
 

@@ -72,6 +72,15 @@ pub fn read_workbook(bytes: &[u8]) -> Result<(Format, Vec<SheetRead>), FileFail>
         };
         Ok((format, sheets))
     } else if bytes.starts_with(OLE_MAGIC) {
+        // calamine follows the container's sector chains without loop detection (a 13 KB file
+        // can make it allocate gigabytes), so both readers below only see a container whose
+        // chains were walked once, with bounded memory, and found sound.
+        if let Err(d) = super::ole::check(bytes) {
+            return Err(fail(
+                FileCode::UnreadableFile,
+                format!("文件内部结构已损坏，无法读取：复合文档中{d}"),
+            ));
+        }
         // An encrypted xlsx is an OLE file holding an EncryptedPackage stream.
         if let Err(XlsxError::Password) = Xlsx::new(Cursor::new(bytes)) {
             return Err(fail(
