@@ -346,7 +346,10 @@ fn worksheets_mention(bytes: &[u8], needle: &[u8]) -> bool {
         return true;
     };
     let finder = memchr::memmem::Finder::new(needle);
-    let mut buf = Vec::new();
+    // Streamed in chunks (a sheet part may inflate to hundreds of megabytes); the tail of each
+    // chunk is kept so a needle split across two reads is still found.
+    let keep = needle.len().saturating_sub(1);
+    let mut buf = vec![0u8; 1 << 16];
     for i in 0..zip.len() {
         let Ok(mut entry) = zip.by_index(i) else {
             return true;
@@ -357,14 +360,22 @@ fn worksheets_mention(bytes: &[u8], needle: &[u8]) -> bool {
         if !is_sheet {
             continue;
         }
-        buf.clear();
-        // Sizes were checked against the limits before this (check_zip), and zip stops at the
-        // declared size.
-        if std::io::Read::read_to_end(&mut entry, &mut buf).is_err() {
-            return true;
-        }
-        if finder.find(&buf).is_some() {
-            return true;
+        let mut filled = 0usize;
+        loop {
+            let n = match std::io::Read::read(&mut entry, buf.get_mut(filled..).unwrap_or_default())
+            {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return true,
+            };
+            let end = filled + n;
+            let window = buf.get(..end).unwrap_or_default();
+            if finder.find(window).is_some() {
+                return true;
+            }
+            let tail = end.min(keep);
+            buf.copy_within(end - tail..end, 0);
+            filled = tail;
         }
     }
     false
@@ -572,4 +583,40 @@ fn read_ods(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, body) in parts {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(body).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn merged_cells_are_found_wherever_the_word_falls() {
+        // Across the 64 KiB read boundary, at the very end, and not at all.
+        for at in [0usize, 65_530, 65_536 - 4, 65_536, 200_000] {
+            let mut xml = vec![b' '; at];
+            xml.extend_from_slice(b"<mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells>");
+            let z = zip_with(&[
+                ("xl/workbook.xml", b"<workbook/>".to_vec()),
+                ("xl/worksheets/sheet1.xml", xml),
+            ]);
+            assert!(worksheets_mention(&z, b"mergeCell"), "at {at}");
+        }
+        let z = zip_with(&[
+            ("xl/sharedStrings.xml", b"mergeCell".to_vec()),
+            ("xl/worksheets/sheet1.xml", vec![b'x'; 300_000]),
+        ]);
+        assert!(!worksheets_mention(&z, b"mergeCell"));
+        assert!(worksheets_mention(b"not a zip", b"mergeCell"));
+    }
 }
