@@ -665,7 +665,7 @@ const APPROVED_COLS: &[Col] = &[
     Col("县（市、区）", 11.0),
     Col("司法所", 11.0),
     Col("人民调解委员会", 13.0),
-    Col("案件编号", 15.0),
+    Col("案件编号", 25.0),
     Col("纠纷类型", 9.0),
     Col("纠纷等级", 6.0),
     Col("协议形式", 6.0),
@@ -805,7 +805,7 @@ fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<
 
 const REJECTED_COLS: &[Col] = &[
     Col("县（市、区）", 11.0),
-    Col("案件编号", 15.0),
+    Col("案件编号", 25.0),
     Col("调解员", 7.0),
     Col("身份证号码", 19.5),
     Col("结案日期", 10.5),
@@ -944,7 +944,7 @@ fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
 
 const HELD_COLS: &[Col] = &[
     Col("县（市、区）", 16.0),
-    Col("案件编号", 16.0),
+    Col("案件编号", 25.0),
     Col("调解员", 10.0),
     Col("结案日期", 11.0),
     Col("标准金额", 13.0),
