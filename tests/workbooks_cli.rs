@@ -264,3 +264,33 @@ fn two_runs_give_identical_bytes_whatever_the_thread_count() {
         );
     }
 }
+
+/// Re-running a period after a county withdrew its file must not leave that county's old verdict
+/// in the feedback folder; other files there are left alone.
+#[test]
+fn a_rerun_removes_the_feedback_of_a_county_that_sent_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let out = tmp.path().join("out");
+    write_claims(
+        &input.join("红塔区.xlsx"),
+        &[ClaimRow::good("红塔区", 1, "2025-03-10")],
+    );
+    write_claims(
+        &input.join("江川区.xlsx"),
+        &[ClaimRow::good("江川区", 2, "2025-03-11")],
+    );
+    run_period(&input, &out, "2025-H1", "2025-06-30", &[]);
+    let fb = out.join("2025-H1").join("feedback");
+    let jiangchuan = fb.join("江川区_审核反馈_2025-H1.xlsx");
+    assert!(jiangchuan.is_file());
+    let mine = fb.join("江川区_审核反馈_2025-H1（已打印）.xlsx");
+    std::fs::write(&mine, b"kept").unwrap();
+
+    std::fs::remove_file(input.join("江川区.xlsx")).unwrap();
+    run_period(&input, &out, "2025-H1", "2025-06-30", &[]);
+    assert!(fb.join("红塔区_审核反馈_2025-H1.xlsx").is_file());
+    assert!(!jiangchuan.exists(), "stale feedback left behind");
+    assert_eq!(std::fs::read(&mine).unwrap(), b"kept");
+}
