@@ -75,6 +75,34 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// The parsed text that stands for field `f`, for the text fields whose raw cell is dropped
+    /// when it equals it (see `parse_owned`).
+    fn parsed_text(&self, f: Field) -> Option<&String> {
+        match f {
+            Field::Office => self.office.as_ref(),
+            Field::Committee => self.committee.as_ref(),
+            Field::CaseNo => self.case_no.as_ref(),
+            Field::DisputeType => self.dispute_type.as_ref(),
+            Field::Mediator => self.mediator.as_ref(),
+            Field::IdNumber => self.id_number.as_ref(),
+            Field::Bank => self.bank.as_ref(),
+            Field::Account => self.account.as_ref(),
+            Field::Remark => self.remark.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The cell as read for field `f`. A text cell equal to its parsed value is not kept twice
+    /// (a province's run holds a million rows); it is given back from the parsed value.
+    pub fn raw_cell(&self, f: Field) -> Option<std::borrow::Cow<'_, CellVal>> {
+        match self.raw.get(f) {
+            Some(v) => Some(std::borrow::Cow::Borrowed(v)),
+            None => self
+                .parsed_text(f)
+                .map(|t| std::borrow::Cow::Owned(CellVal::Text(t.clone()))),
+        }
+    }
+
     pub fn cell_of(&self, f: Field) -> Option<String> {
         self.columns
             .iter()
@@ -552,7 +580,7 @@ pub fn parse_owned(
     );
     let remark = cx.text(Field::Remark, g(Field::Remark));
 
-    Claim {
+    let mut claim = Claim {
         origin,
         county,
         sheet_county: sheet_county.cloned(),
@@ -576,9 +604,21 @@ pub fn parse_owned(
         county_review,
         remark,
         issues: cx.issues,
-        raw,
+        raw: RawRow {
+            row: raw.row,
+            cells: Vec::new(),
+        },
         columns: columns.clone(),
-    }
+    };
+    // Keep only the raw cells the parsed fields cannot give back exactly (`Claim::raw_cell`).
+    let mut cells = raw.cells;
+    cells.retain(|(f, v)| match (v, claim.parsed_text(*f)) {
+        (CellVal::Text(t), Some(p)) => t != p,
+        _ => true,
+    });
+    cells.shrink_to_fit();
+    claim.raw.cells = cells;
+    claim
 }
 
 #[cfg(test)]
@@ -614,6 +654,35 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
+    }
+
+    #[test]
+    fn raw_cells_given_back_are_the_cells_read() {
+        let p = Policy::default_policy().unwrap();
+        let cells = vec![
+            (Field::County, CellVal::Text("红塔区".into())),
+            (Field::Office, CellVal::Text("玉带路司法所".into())),
+            (
+                Field::Committee,
+                CellVal::Text(" 北苑社区人民调解委员会\n".into()),
+            ),
+            (Field::CaseNo, CellVal::Text("（2025）红调字第1号".into())),
+            (Field::Mediator, CellVal::Text("李明".into())),
+            (Field::IdNumber, CellVal::Text("53040219700101001x".into())),
+            (
+                Field::Account,
+                CellVal::Number(Some(Decimal::new(6228480012345678, 0))),
+            ),
+            (Field::Remark, CellVal::Text("   ".into())),
+            (Field::Bank, CellVal::Error("#N/A".into())),
+        ];
+        let (t, raw) = table(cells.clone());
+        let c = parse_row(&raw, &t, origin(), &p.registry, None, today());
+        assert!(c.raw.cells.len() < cells.len(), "nothing was shared");
+        for f in Field::all() {
+            let read = cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v);
+            assert_eq!(c.raw_cell(f).as_deref(), read, "{f:?}");
+        }
     }
 
     #[test]

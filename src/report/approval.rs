@@ -366,8 +366,7 @@ fn shown(parsed: Option<&str>, c: &Claim, f: Field) -> Option<String> {
     match parsed {
         Some(s) => Some(s.to_string()),
         None => c
-            .raw
-            .get(f)
+            .raw_cell(f)
             .map(|v| v.display().trim().to_string())
             .filter(|s| !s.is_empty()),
     }

@@ -223,7 +223,7 @@ impl Out {
 
 /// The value to write for field `f` of a claim (see the module comment for the two exceptions).
 fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
-    let raw = c.raw.get(f).filter(|v| !v.is_blank());
+    let raw = c.raw_cell(f).filter(|v| !v.is_blank());
     let Some(v) = raw else {
         return if f == Field::County {
             Out::Text(county_name.to_string())
@@ -231,7 +231,7 @@ fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
             Out::Blank
         };
     };
-    match v {
+    match v.as_ref() {
         CellVal::Text(t) => Out::Text(style::cell_text(t)),
         CellVal::Number(Some(n)) => match kind(f) {
             Kind::Id | Kind::Case => {
