@@ -33,10 +33,13 @@ fn is_space(c: char) -> bool {
 
 /// True when `s` is certainly unchanged by NFKC. ASCII and the CJK Unified Ideographs (the bulk
 /// of every cell) are answered without table look-ups; anything else asks the quick check.
+/// ASCII and the common CJK block: characters NFKC leaves as they are.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 fn plainly_nfkc(s: &str) -> bool {
-    if s.chars()
-        .all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
-    {
+    if s.chars().all(nfkc_stable) {
         return true;
     }
     is_nfkc_quick(s.chars()) == IsNormalized::Yes
@@ -57,9 +60,7 @@ pub fn normalize_text(s: &str) -> String {
 /// Whether `normalize_text(s)` is empty, without building it: asked for every cell read, and
 /// nearly every cell holds an ASCII or CJK character, which NFKC keeps and trimming cannot remove.
 pub fn is_blank_text(s: &str) -> bool {
-    let visibly_filled = s
-        .chars()
-        .any(|c| !is_space(c) && (c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)));
+    let visibly_filled = s.chars().any(|c| !is_space(c) && nfkc_stable(c));
     !visibly_filled && normalize_text(s).is_empty()
 }
 

@@ -163,6 +163,12 @@ fn chunks(s: &str) -> Vec<&str> {
     out
 }
 
+/// A recorded amount as payrun writes it: a non-negative decimal with at most 2 places.
+fn is_amount(s: &str) -> bool {
+    s.parse::<Decimal>()
+        .is_ok_and(|d| !d.is_sign_negative() && d.scale() <= 2)
+}
+
 fn digest(lines: &[(String, String)]) -> String {
     let mut h = Sha256::new();
     h.update(MAGIC.as_bytes());
@@ -199,7 +205,7 @@ impl Ledger {
         let mut head = [0u8; 4];
         let is_zip = std::fs::File::open(path)
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok_and(|()| head == *b"PK\x03\x04");
+            .is_ok_and(|()| head == crate::ingest::read::ZIP_MAGIC);
         if !is_zip {
             return Err(format!(
                 "台账 {shown} 不是 payrun 生成的 xlsx 文件（文件内容无法识别或已损坏），拒绝使用；请从备份恢复"
@@ -281,6 +287,28 @@ impl Ledger {
         }
         if periods != recorded.periods {
             diffs.push("“期间”表与记录不符（期间状态或合计被改动）".to_string());
+        }
+        // Money and county codes are used for the caps of later periods: a value that does not
+        // parse would otherwise count as 0.00 元 paid (or be skipped) without a word.
+        for (i, e) in recorded.entries.iter().enumerate() {
+            if CountyCode::new(&e.county_code).is_none() {
+                diffs.push(format!(
+                    "“台账”表第 {} 行县代码“{}”无效",
+                    i + 2,
+                    e.county_code
+                ));
+            }
+            if !is_amount(&e.amount) {
+                diffs.push(format!("“台账”表第 {} 行发放金额“{}”无效", i + 2, e.amount));
+            }
+        }
+        for p in &recorded.periods {
+            if !is_amount(&p.amount) {
+                diffs.push(format!(
+                    "“期间”表 {} 的合计金额“{}”无效",
+                    p.period, p.amount
+                ));
+            }
         }
         if !diffs.is_empty() {
             let more = if diffs.len() > 10 {
@@ -585,4 +613,57 @@ fn read_periods(range: &calamine::Range<Data>) -> Result<Vec<PeriodRecord>, Stri
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, amount: &str) -> Entry {
+        Entry {
+            period: "2025-H1".into(),
+            county_code: code.into(),
+            county_name: "红塔区".into(),
+            office: "玉带路司法所".into(),
+            committee: "北苑社区人民调解委员会".into(),
+            case_no: "T-1".into(),
+            case_key: "T-1".into(),
+            mediator: "李明".into(),
+            id_number: "530402197001010011".into(),
+            close_date: "2025-03-10".into(),
+            amount: amount.into(),
+            run_date: "2025-06-30".into(),
+            source: "a.xlsx｜Sheet1｜第 2 行".into(),
+        }
+    }
+
+    fn round_trip(l: &Ledger) -> Result<Option<Ledger>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("台账.xlsx");
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+        std::fs::write(&path, l.render(day).unwrap()).unwrap();
+        Ledger::load(&path)
+    }
+
+    /// A consistent (digest-correct) ledger whose money does not parse must be refused, not
+    /// counted as 0.00 元 already paid.
+    #[test]
+    fn amounts_and_codes_that_do_not_parse_are_refused() {
+        let good = Ledger {
+            entries: vec![entry("530402", "100.00")],
+            periods: Vec::new(),
+        };
+        assert_eq!(round_trip(&good).unwrap(), Some(good));
+        for (code, amount) in [("530402", "abc"), ("530402", "-5.00"), ("53x402", "100.00")] {
+            let bad = Ledger {
+                entries: vec![entry(code, amount)],
+                periods: Vec::new(),
+            };
+            let e = round_trip(&bad).unwrap_err();
+            assert!(
+                e.contains("无效") && e.contains("拒绝使用"),
+                "{code} {amount}: {e}"
+            );
+        }
+    }
 }

@@ -45,7 +45,7 @@ fn fail(code: FileCode, message: impl Into<String>) -> FileFail {
     }
 }
 
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 pub fn read_workbook(bytes: &[u8]) -> Result<(Format, Vec<SheetRead>), FileFail> {
