@@ -89,7 +89,12 @@ pub fn run_command(
         println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);
     }
     println!("台账：{}", ledger_path.display());
-    Ok(out.exit_code())
+    let code = out.exit_code();
+    // Freeing a province's million claims one by one takes a measurable share of the run (≈2 % of
+    // its CPU on the M set); the process ends right after this, and the OS takes it back at once.
+    std::mem::forget(out);
+    std::mem::forget(l);
+    Ok(code)
 }
 
 /// Writes every output of a run into `dir`. The outputs are independent, so they are written in
@@ -110,10 +115,9 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
     };
     let machine = || {
         timed("decisions.csv", &|| {
-            let csv = report::machine::decisions_csv(out)
-                .map_err(|e| format!("生成 decisions.csv 失败：{e}"))?;
             let p = dir.join("decisions.csv");
-            report::write_atomic(&p, &csv).map_err(|e| format!("无法写入 {}：{e}", p.display()))
+            report::write_atomic_with(&p, |w| report::machine::write_decisions_csv(out, w))
+                .map_err(|e| format!("无法写入 {}：{e}", p.display()))
         })?;
         timed("summary.json", &|| {
             let json = report::machine::summary_json(out)

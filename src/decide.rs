@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -147,183 +148,216 @@ pub fn decide_all(
     period: &RunPeriod,
     prior: &PriorPayments,
 ) -> Vec<Decision> {
+    // The first occurrence of each case key is found in order (SPEC §4.3); everything else about
+    // a row depends on that row alone, so rows are decided in parallel and collected in order.
     // Keys borrow from the claims: 400k cloned keys were a visible part of a large run's peak.
     let mut first_seen: HashMap<(&CountyCode, &str), usize> = HashMap::new();
-    let mut out: Vec<Decision> = Vec::with_capacity(claims.len());
-    for (i, c) in claims.iter().enumerate() {
-        let mut issues = c.issues.clone();
-
-        if c.successful == Some(false) {
-            issues.push(issue(
-                RowCode::NotSuccessful,
-                c,
-                Some(Field::Result),
-                "调解未成功，不予补贴".into(),
-            ));
-        }
-        if c.dossier_ok == Some(false) {
-            issues.push(issue(
-                RowCode::DossierNonstandard,
-                c,
-                Some(Field::Dossier),
-                "卷宗不规范，不予补贴".into(),
-            ));
-        }
-        if c.office_review == Some(false) {
-            issues.push(issue(
-                RowCode::ReviewNotPassed,
-                c,
-                Some(Field::OfficeReview),
-                "司法所初审未通过".into(),
-            ));
-        }
-        if c.county_review == Some(false) {
-            issues.push(issue(
-                RowCode::ReviewNotPassed,
-                c,
-                Some(Field::CountyReview),
-                "县级审核未通过".into(),
-            ));
-        }
-
-        if let Some(d) = c.close_date {
-            let in_year = d.format("%Y").to_string() == policy.year.to_string();
-            if !in_year || d > period.def.end {
-                let why = if in_year {
-                    format!(
-                        "结案日期 {d} 晚于本期截止日 {}，请在下一期申报",
-                        period.def.end
-                    )
-                } else {
-                    format!("结案日期 {d} 不在政策年度 {} 年内", policy.year)
-                };
-                issues.push(issue(
-                    RowCode::DateOutOfPeriod,
-                    c,
-                    Some(Field::CloseDate),
-                    why,
-                ));
-            }
-            if d > period.run_date {
-                issues.push(issue(
-                    RowCode::DateInFuture,
-                    c,
-                    Some(Field::CloseDate),
-                    format!("结案日期 {d} 晚于审核日 {}", period.run_date),
-                ));
-            }
-            if in_year && d < period.def.start {
-                let paid = c
-                    .county
-                    .as_ref()
-                    .zip(c.case_key.as_ref())
-                    .and_then(|(k, key)| prior.cases.get(&(k.clone(), key.clone())));
-                if paid.is_none() {
-                    issues.push(issue(
-                        RowCode::LateClaim,
-                        c,
-                        Some(Field::CloseDate),
-                        format!("结案日期 {d} 属于以前期间，此前未发放，按跨期补报核准"),
-                    ));
-                }
-            }
-        }
-
-        let standard = match (c.level, c.form) {
-            (Some(l), Some(f)) => match policy.rate(l, f) {
-                Some(r) => r,
-                None => {
-                    issues.push(issue(
-                        RowCode::NoRate,
-                        c,
-                        Some(Field::Form),
-                        format!("{}纠纷的{}协议没有补贴标准，不予补贴", l.label(), f.label()),
-                    ));
-                    Decimal::ZERO
-                }
-            },
-            _ => Decimal::ZERO,
-        };
-
-        if let (Some(county), Some(key)) = (&c.county, &c.case_key) {
-            let k = (county.clone(), key.clone());
-            if let Some(period_paid) = prior.cases.get(&k) {
-                issues.push(issue(
-                    RowCode::AlreadyPaid,
-                    c,
-                    Some(Field::CaseNo),
-                    format!("案件 {key} 已于 {period_paid} 发放补贴，一案只补一次"),
-                ));
-            }
-            match first_seen.get(&(county, key.as_str())) {
-                Some(&j) => {
-                    let first = claims.get(j).map(|f| f.origin.place()).unwrap_or_default();
-                    issues.push(issue(
-                        RowCode::DuplicateInBatch,
-                        c,
-                        Some(Field::CaseNo),
-                        format!("案件 {key} 在本批中重复申报，首次出现在 {first}"),
-                    ));
-                }
+    let first_of: Vec<Option<usize>> = claims
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match (&c.county, &c.case_key) {
+            (Some(county), Some(key)) => match first_seen.get(&(county, key.as_str())) {
+                Some(&j) => Some(j),
                 None => {
                     first_seen.insert((county, key.as_str()), i);
+                    None
                 }
-            }
-        }
-
-        if let Some(claimed) = c.claimed
-            && !standard.is_zero()
-            && claimed != standard
-        {
-            issues.push(issue(
-                RowCode::AmountAdjusted,
-                c,
-                Some(Field::Claimed),
-                format!(
-                    "申报 {} 元，按标准核定 {} 元",
-                    crate::money::plain(claimed),
-                    crate::money::plain(standard)
-                ),
-            ));
-        }
-        if c.account.is_none() && !c.issues.iter().any(|i| i.field == Some(Field::Account)) {
-            issues.push(issue(
-                RowCode::MissingBankAccount,
-                c,
-                Some(Field::Account),
-                "未填银行账号，发放前请补充".into(),
-            ));
-        } else if c.bank.is_none() && c.account.is_some() {
-            issues.push(issue(
-                RowCode::MissingBankAccount,
-                c,
-                Some(Field::Bank),
-                "未填开户银行，发放前请补充".into(),
-            ));
-        }
-
-        let rejected = issues.iter().any(|i| i.code.severity() == Severity::Reject);
-        if rejected {
-            // late_claim describes how an approval was reached; on a rejection it is noise.
-            issues.retain(|i| i.code != RowCode::LateClaim);
-        }
-        out.push(Decision {
-            outcome: if rejected {
-                Outcome::Rejected
-            } else {
-                Outcome::Approved
             },
-            issues,
-            standard: crate::money::fen(standard),
-            approved: if rejected {
-                crate::money::fen(Decimal::ZERO)
-            } else {
-                crate::money::fen(standard)
-            },
-        });
-    }
+            _ => None,
+        })
+        .collect();
+    drop(first_seen);
+    let mut out: Vec<Decision> = claims
+        .par_iter()
+        .zip(first_of.par_iter())
+        .map(|(c, &first_of)| decide_one(c, first_of, claims, policy, period, prior))
+        .collect();
     mark_possible_duplicates(claims, &mut out);
     out
+}
+
+/// The period that already paid (county, case key), if any.
+fn paid_in<'a>(prior: &'a PriorPayments, county: &CountyCode, key: &str) -> Option<&'a String> {
+    if prior.cases.is_empty() {
+        return None;
+    }
+    prior.cases.get(&(county.clone(), key.to_string()))
+}
+
+/// One row's rules; `first_of` is the row holding the first occurrence of its case key, when this
+/// row repeats it.
+fn decide_one(
+    c: &Claim,
+    first_of: Option<usize>,
+    claims: &[Claim],
+    policy: &Policy,
+    period: &RunPeriod,
+    prior: &PriorPayments,
+) -> Decision {
+    let mut issues = c.issues.clone();
+
+    if c.successful == Some(false) {
+        issues.push(issue(
+            RowCode::NotSuccessful,
+            c,
+            Some(Field::Result),
+            "调解未成功，不予补贴".into(),
+        ));
+    }
+    if c.dossier_ok == Some(false) {
+        issues.push(issue(
+            RowCode::DossierNonstandard,
+            c,
+            Some(Field::Dossier),
+            "卷宗不规范，不予补贴".into(),
+        ));
+    }
+    if c.office_review == Some(false) {
+        issues.push(issue(
+            RowCode::ReviewNotPassed,
+            c,
+            Some(Field::OfficeReview),
+            "司法所初审未通过".into(),
+        ));
+    }
+    if c.county_review == Some(false) {
+        issues.push(issue(
+            RowCode::ReviewNotPassed,
+            c,
+            Some(Field::CountyReview),
+            "县级审核未通过".into(),
+        ));
+    }
+
+    if let Some(d) = c.close_date {
+        let in_year = d.year() == policy.year;
+        if !in_year || d > period.def.end {
+            let why = if in_year {
+                format!(
+                    "结案日期 {d} 晚于本期截止日 {}，请在下一期申报",
+                    period.def.end
+                )
+            } else {
+                format!("结案日期 {d} 不在政策年度 {} 年内", policy.year)
+            };
+            issues.push(issue(
+                RowCode::DateOutOfPeriod,
+                c,
+                Some(Field::CloseDate),
+                why,
+            ));
+        }
+        if d > period.run_date {
+            issues.push(issue(
+                RowCode::DateInFuture,
+                c,
+                Some(Field::CloseDate),
+                format!("结案日期 {d} 晚于审核日 {}", period.run_date),
+            ));
+        }
+        if in_year && d < period.def.start {
+            let paid = c
+                .county
+                .as_ref()
+                .zip(c.case_key.as_ref())
+                .and_then(|(k, key)| paid_in(prior, k, key));
+            if paid.is_none() {
+                issues.push(issue(
+                    RowCode::LateClaim,
+                    c,
+                    Some(Field::CloseDate),
+                    format!("结案日期 {d} 属于以前期间，此前未发放，按跨期补报核准"),
+                ));
+            }
+        }
+    }
+
+    let standard = match (c.level, c.form) {
+        (Some(l), Some(f)) => match policy.rate(l, f) {
+            Some(r) => r,
+            None => {
+                issues.push(issue(
+                    RowCode::NoRate,
+                    c,
+                    Some(Field::Form),
+                    format!("{}纠纷的{}协议没有补贴标准，不予补贴", l.label(), f.label()),
+                ));
+                Decimal::ZERO
+            }
+        },
+        _ => Decimal::ZERO,
+    };
+
+    if let (Some(county), Some(key)) = (&c.county, &c.case_key) {
+        if let Some(period_paid) = paid_in(prior, county, key) {
+            issues.push(issue(
+                RowCode::AlreadyPaid,
+                c,
+                Some(Field::CaseNo),
+                format!("案件 {key} 已于 {period_paid} 发放补贴，一案只补一次"),
+            ));
+        }
+        if let Some(j) = first_of {
+            let first = claims.get(j).map(|f| f.origin.place()).unwrap_or_default();
+            issues.push(issue(
+                RowCode::DuplicateInBatch,
+                c,
+                Some(Field::CaseNo),
+                format!("案件 {key} 在本批中重复申报，首次出现在 {first}"),
+            ));
+        }
+    }
+
+    if let Some(claimed) = c.claimed
+        && !standard.is_zero()
+        && claimed != standard
+    {
+        issues.push(issue(
+            RowCode::AmountAdjusted,
+            c,
+            Some(Field::Claimed),
+            format!(
+                "申报 {} 元，按标准核定 {} 元",
+                crate::money::plain(claimed),
+                crate::money::plain(standard)
+            ),
+        ));
+    }
+    if c.account.is_none() && !c.issues.iter().any(|i| i.field == Some(Field::Account)) {
+        issues.push(issue(
+            RowCode::MissingBankAccount,
+            c,
+            Some(Field::Account),
+            "未填银行账号，发放前请补充".into(),
+        ));
+    } else if c.bank.is_none() && c.account.is_some() {
+        issues.push(issue(
+            RowCode::MissingBankAccount,
+            c,
+            Some(Field::Bank),
+            "未填开户银行，发放前请补充".into(),
+        ));
+    }
+
+    let rejected = issues.iter().any(|i| i.code.severity() == Severity::Reject);
+    if rejected {
+        // late_claim describes how an approval was reached; on a rejection it is noise.
+        issues.retain(|i| i.code != RowCode::LateClaim);
+    }
+    Decision {
+        outcome: if rejected {
+            Outcome::Rejected
+        } else {
+            Outcome::Approved
+        },
+        issues,
+        standard: crate::money::fen(standard),
+        approved: if rejected {
+            crate::money::fen(Decimal::ZERO)
+        } else {
+            crate::money::fen(standard)
+        },
+    }
 }
 
 /// SPEC §4.3 and §9.8: rows sharing mediator, committee, 纠纷类型 and 结案日期 under different case

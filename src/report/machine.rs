@@ -7,9 +7,16 @@ use crate::run::{CountySummary, RunOutput};
 
 /// decisions.csv: one line per data row read, in reading order (file, sheet, row).
 pub fn decisions_csv(out: &RunOutput) -> Result<Vec<u8>, csv::Error> {
+    let mut buf = Vec::with_capacity(out.claims.len() * 96);
+    write_decisions_csv(out, &mut buf)?;
+    Ok(buf)
+}
+
+/// decisions.csv streamed into `to` (a province's file is hundreds of MB).
+pub fn write_decisions_csv(out: &RunOutput, to: &mut dyn std::io::Write) -> Result<(), csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::with_capacity(out.claims.len() * 96));
+        .from_writer(to);
     w.write_record([
         "file",
         "sheet",
@@ -35,7 +42,8 @@ pub fn decisions_csv(out: &RunOutput) -> Result<Vec<u8>, csv::Error> {
             &plain(d.approved),
         ])?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    w.flush()?;
+    Ok(())
 }
 
 fn county_json(s: &CountySummary) -> Value {

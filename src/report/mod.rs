@@ -13,13 +13,29 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Like `write_atomic`, but `fill` streams the content into the temp file, so a large output
+/// (a province's decisions.csv, a 40 MB approval workbook) is never held whole in memory.
+pub fn write_atomic_with<E>(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<std::io::Error>,
+{
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".payrun-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 17, tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     // Temp files are created 0600; an output is an ordinary document the office shares.
     #[cfg(unix)]
     {

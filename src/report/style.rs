@@ -276,10 +276,20 @@ pub fn cn_date(d: NaiveDate) -> String {
 
 /// Saves a workbook atomically.
 pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), String> {
-    let bytes = wb
-        .save_to_buffer()
-        .map_err(|e| format!("生成 {} 失败：{e}", path.display()))?;
-    super::write_atomic(path, &bytes).map_err(|e| format!("无法写入 {}：{e}", path.display()))
+    // Streamed into the temp file: a province's approval workbook is tens of MB.
+    enum E {
+        Io(std::io::Error),
+        Xlsx(XlsxError),
+    }
+    impl From<std::io::Error> for E {
+        fn from(e: std::io::Error) -> E {
+            E::Io(e)
+        }
+    }
+    super::write_atomic_with(path, |w| wb.save_to_writer(w).map_err(E::Xlsx)).map_err(|e| match e {
+        E::Xlsx(e) => format!("生成 {} 失败：{e}", path.display()),
+        E::Io(e) => format!("无法写入 {}：{e}", path.display()),
+    })
 }
 
 #[cfg(test)]
