@@ -92,14 +92,53 @@ impl Claim {
         }
     }
 
-    /// The cell as read for field `f`. A text cell equal to its parsed value is not kept twice
-    /// (a province's run holds a million rows); it is given back from the parsed value.
+    /// The cell that the parsed value of a coded, date or amount field stands for: its
+    /// canonical label, the date cell, the number cell. A cell read exactly so is not kept
+    /// (see `parse_owned`); any other spelling ("调解成功", "2025/3/5", "100元") is kept as read.
+    fn parsed_cell(&self, f: Field) -> Option<CellVal> {
+        let yes_no = |b: Option<bool>, yes: &str, no: &str| {
+            b.map(|b| CellVal::Text(if b { yes } else { no }.to_string()))
+        };
+        match f {
+            Field::Level => self.level.map(|l| CellVal::Text(l.label().to_string())),
+            Field::Form => self.form.map(|x| CellVal::Text(x.label().to_string())),
+            Field::Result => yes_no(self.successful, "成功", "不成功"),
+            Field::Dossier => yes_no(self.dossier_ok, "是", "否"),
+            Field::OfficeReview => yes_no(self.office_review, "通过", "不通过"),
+            Field::CountyReview => yes_no(self.county_review, "通过", "不通过"),
+            Field::AcceptDate => self.accept_date.map(CellVal::Date),
+            Field::CloseDate => self.close_date.map(CellVal::Date),
+            Field::Claimed => self.claimed.map(|d| CellVal::Number(Some(d))),
+            _ => None,
+        }
+    }
+
+    /// True when `v` is exactly the cell the parsed value of `f` gives back (a number also at
+    /// the same scale, so 100 and 100.00 stay distinct).
+    fn gives_back(&self, f: Field, v: &CellVal) -> bool {
+        if let (CellVal::Text(t), Some(p)) = (v, self.parsed_text(f)) {
+            return t == p;
+        }
+        match (v, self.parsed_cell(f)) {
+            (CellVal::Number(Some(a)), Some(CellVal::Number(Some(b)))) => {
+                a == &b && a.scale() == b.scale()
+            }
+            (v, Some(p)) => *v == p,
+            _ => false,
+        }
+    }
+
+    /// The cell as read for field `f`. A cell equal to its parsed value is not kept twice (a
+    /// province's run holds a million rows, each with a dozen cells); it is given back from the
+    /// parsed value.
     pub fn raw_cell(&self, f: Field) -> Option<std::borrow::Cow<'_, CellVal>> {
         match self.raw.get(f) {
             Some(v) => Some(std::borrow::Cow::Borrowed(v)),
             None => self
                 .parsed_text(f)
-                .map(|t| std::borrow::Cow::Owned(CellVal::Text(t.clone()))),
+                .map(|t| CellVal::Text(t.clone()))
+                .or_else(|| self.parsed_cell(f))
+                .map(std::borrow::Cow::Owned),
         }
     }
 
@@ -612,10 +651,7 @@ pub fn parse_owned(
     };
     // Keep only the raw cells the parsed fields cannot give back exactly (`Claim::raw_cell`).
     let mut cells = raw.cells;
-    cells.retain(|(f, v)| match (v, claim.parsed_text(*f)) {
-        (CellVal::Text(t), Some(p)) => t != p,
-        _ => true,
-    });
+    cells.retain(|(f, v)| !claim.gives_back(*f, v));
     cells.shrink_to_fit();
     claim.raw.cells = cells;
     claim
@@ -682,6 +718,69 @@ mod tests {
         for f in Field::all() {
             let read = cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v);
             assert_eq!(c.raw_cell(f).as_deref(), read, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn coded_date_and_amount_cells_are_given_back_exactly() {
+        let p = Policy::default_policy().unwrap();
+        let d = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
+        // Canonical spellings are rebuilt from the parsed values; every other spelling, a date
+        // typed as text and an amount at another scale must come back exactly as read.
+        for (canonical, cells) in [
+            (
+                true,
+                vec![
+                    (Field::Level, CellVal::Text("一般".into())),
+                    (Field::Form, CellVal::Text("书面".into())),
+                    (Field::Result, CellVal::Text("成功".into())),
+                    (Field::Dossier, CellVal::Text("否".into())),
+                    (Field::OfficeReview, CellVal::Text("通过".into())),
+                    (Field::CountyReview, CellVal::Text("不通过".into())),
+                    (Field::CloseDate, CellVal::Date(d)),
+                    (Field::Claimed, CellVal::Number(Some(Decimal::new(100, 0)))),
+                ],
+            ),
+            (
+                false,
+                vec![
+                    (Field::Level, CellVal::Text("疑难".into())),
+                    (Field::Form, CellVal::Text("书面协议".into())),
+                    (Field::Result, CellVal::Text("调解成功".into())),
+                    (Field::Dossier, CellVal::Text("√".into())),
+                    (Field::OfficeReview, CellVal::Text("同意".into())),
+                    (Field::CountyReview, CellVal::Text("合格".into())),
+                    (Field::CloseDate, CellVal::Text("2025/3/5".into())),
+                    (
+                        Field::Claimed,
+                        CellVal::Number(Some(Decimal::new(10000, 2))),
+                    ),
+                ],
+            ),
+        ] {
+            let mut all = vec![(Field::County, CellVal::Text("红塔区".into()))];
+            all.extend(cells.clone());
+            let (t, raw) = table(all.clone());
+            let c = parse_row(&raw, &t, origin(), &p.registry, None, today());
+            for f in Field::all() {
+                let read = all.iter().find(|(g, _)| *g == f).map(|(_, v)| v);
+                let back = c.raw_cell(f);
+                assert_eq!(back.as_deref(), read, "{f:?}");
+                if let Some(CellVal::Number(Some(a))) = read
+                    && let Some(CellVal::Number(Some(b))) = back.as_deref()
+                {
+                    assert_eq!(a.scale(), b.scale(), "{f:?}");
+                }
+            }
+            let kept = cells
+                .iter()
+                .filter(|(f, _)| c.raw.get(*f).is_some())
+                .count();
+            if canonical {
+                assert_eq!(kept, 0, "canonical cells are not kept twice");
+            } else {
+                assert_eq!(kept, cells.len(), "other spellings are kept as read");
+            }
         }
     }
 

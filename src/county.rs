@@ -8,28 +8,37 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 /// A six-digit administrative division code such as 530402.
+///
+/// Kept inline (six ASCII digits), not as a `String`: every claim and decision carries one or two,
+/// and a province's million rows would otherwise hold two million tiny heap strings. Ordering and
+/// hashing are those of the digit string.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CountyCode(String);
+pub struct CountyCode([u8; 6]);
 
 impl CountyCode {
     pub fn new(s: &str) -> Option<CountyCode> {
         let s = s.trim();
-        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())).then(|| CountyCode(s.to_string()))
+        let digits: [u8; 6] = s.as_bytes().try_into().ok()?;
+        digits
+            .iter()
+            .all(|b| b.is_ascii_digit())
+            .then_some(CountyCode(digits))
     }
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Six ASCII digits by construction.
+        std::str::from_utf8(&self.0).unwrap_or("")
     }
 }
 
 impl fmt::Display for CountyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl Serialize for CountyCode {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -285,17 +285,25 @@ fn wrapped_lines(s: &str, width: f64) -> usize {
 
 /// Sets the height of row `r` so the wrapped texts `cells` (column, text) show whole.
 fn fit_row(ws: &mut Worksheet, r: u32, cols: &[Col], cells: &[(usize, &str)]) -> Res {
+    if let Some(points) = fit_points(cols, cells) {
+        ws.set_row_height(r, points)?;
+    }
+    Ok(())
+}
+
+/// The height (points) that shows the wrapped texts `cells` whole; None for one line (the
+/// sheet's standard height).
+fn fit_points(cols: &[Col], cells: &[(usize, &str)]) -> Option<f64> {
     let lines = cells
         .iter()
         .map(|(c, s)| wrapped_lines(s, cols.get(*c).map_or(10.0, |c| c.1)))
         .max()
         .unwrap_or(1);
-    if lines > 1 {
-        let points = (13.0 * lines as f64 + 3.0).min(409.0);
-        ws.set_row_height(r, points)?;
-    }
-    Ok(())
+    (lines > 1).then(|| (13.0 * lines as f64 + 3.0).min(409.0))
 }
+
+/// Excel's standard row height (points) of a sheet whose default was not changed.
+const STANDARD_HEIGHT: f64 = 15.0;
 
 /// A wrapped note merged across all of `cols`: at least two lines high, more when needed.
 fn note_row(ws: &mut Worksheet, r: u32, cols: &[Col], s: &str, f: &Format) -> Res {
@@ -385,6 +393,12 @@ struct Page {
     idx: usize,
     next: u32,
     last_data: Option<u32>,
+    /// The sheet's default row height (points) when it is not Excel's standard one: the height
+    /// of the sheet's first data row. rust_xlsxwriter keeps every explicitly sized row of a
+    /// constant-memory sheet in memory until the workbook is saved (≈ 400 B a row: ~200 MB for
+    /// the detail sheets of a province's run), so the height most rows share is made the sheet
+    /// default and only the others are sized one by one. Every row shows exactly as before.
+    default_height: Option<f64>,
 }
 
 /// A detail table that continues on 名称(2), 名称(3) … when a sheet is full, each sheet with the
@@ -426,7 +440,7 @@ impl<'c, 'w> Paged<'c, 'w> {
         }
     }
 
-    fn open(&mut self) -> Res<Page> {
+    fn open(&mut self, default_height: Option<f64>) -> Res<Page> {
         let n = self.pages;
         let (title, name) = if n == 0 {
             (self.title.clone(), self.base.to_string())
@@ -440,6 +454,9 @@ impl<'c, 'w> Paged<'c, 'w> {
         let idx = self.wb.worksheets().len();
         let ws = self.wb.add_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
+        if let Some(h) = default_height {
+            ws.set_default_row_height(h);
+        }
         let lc = last_col(self.cols);
         title_rows(self.cx, ws, &title, lc, self.unit)?;
         header_row(ws, &self.cx.st, HEADER, self.cols)?;
@@ -451,6 +468,7 @@ impl<'c, 'w> Paged<'c, 'w> {
             idx,
             next: HEADER + 1,
             last_data: None,
+            default_height,
         })
     }
 
@@ -464,15 +482,17 @@ impl<'c, 'w> Paged<'c, 'w> {
     }
 
     /// The next row to write, on a continuation sheet when the current one is full. `data`
-    /// rows are covered by the autofilter; total and note rows are not.
-    fn row(&mut self, data: bool) -> Res<(&mut Worksheet, u32)> {
+    /// rows are covered by the autofilter; total and note rows are not. `height` is the row's
+    /// height in points (None: the standard height); the row is sized explicitly only when that
+    /// differs from the sheet's default.
+    fn row(&mut self, data: bool, height: Option<f64>) -> Res<(&mut Worksheet, u32)> {
         let mut page = match self.cur.take() {
             Some(p) if p.next < self.cx.row_limit => p,
             full => {
                 if let Some(p) = full {
                     self.close(p)?;
                 }
-                self.open()?
+                self.open(if data { height } else { None })?
             }
         };
         let r = page.next;
@@ -481,22 +501,27 @@ impl<'c, 'w> Paged<'c, 'w> {
             page.last_data = Some(r);
         }
         let idx = page.idx;
+        let default = page.default_height;
         self.cur = Some(page);
-        Ok((self.wb.worksheet_from_index(idx)?, r))
+        let ws = self.wb.worksheet_from_index(idx)?;
+        if height != default {
+            ws.set_row_height(r, height.unwrap_or(STANDARD_HEIGHT))?;
+        }
+        Ok((ws, r))
     }
 
     /// A line of text across the table (e.g. "本期无超预算待定案件").
     fn note(&mut self, s: &str) -> Res {
         let lc = last_col(self.cols);
         let cx = self.cx;
-        let (ws, r) = self.row(false)?;
+        let (ws, r) = self.row(false, None)?;
         merged(ws, r, 0, lc, s, &cx.st.text)
     }
 
     fn finish(mut self) -> Res {
         let last = match self.cur.take() {
             Some(p) => p,
-            None => self.open()?,
+            None => self.open(None)?,
         };
         self.close(last)
     }
@@ -720,8 +745,34 @@ fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<
     );
     let mut sum = Decimal::ZERO;
     for (n, (c, d)) in rows.iter().enumerate() {
-        let (ws, r) = pg.row(true)?;
         let county = county_label(out, c);
+        let mut hints: Vec<String> = d
+            .issues
+            .iter()
+            .map(|i| finding(i.code, &i.message))
+            .collect();
+        if d.approved != d.standard {
+            hints.push(format!(
+                "按比例折算：标准 {} 元，按年度限额剩余比例核准 {} 元",
+                crate::money::plain(d.standard),
+                crate::money::plain(d.approved)
+            ));
+        }
+        let hints = hints.join("\n");
+        let place = c.origin.place();
+        let height = fit_points(
+            APPROVED_COLS,
+            &[
+                (1, &county),
+                (2, c.office.as_deref().unwrap_or("")),
+                (3, c.committee.as_deref().unwrap_or("")),
+                (5, c.dispute_type.as_deref().unwrap_or("")),
+                (11, c.bank.as_deref().unwrap_or("")),
+                (16, &hints),
+                (17, &place),
+            ],
+        );
+        let (ws, r) = pg.row(true, height)?;
         count(ws, r, 0, n + 1, &lo.int_center)?;
         text(ws, r, 1, &county, &st.text_wrap)?;
         opt_text(ws, r, 2, c.office.as_deref(), &st.text_wrap)?;
@@ -743,36 +794,8 @@ fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<
         opt_money(ws, r, 13, c.claimed, &st.money)?;
         money(ws, r, 14, d.standard, &st.money)?;
         money(ws, r, 15, d.approved, &st.money)?;
-        let mut hints: Vec<String> = d
-            .issues
-            .iter()
-            .map(|i| finding(i.code, &i.message))
-            .collect();
-        if d.approved != d.standard {
-            hints.push(format!(
-                "按比例折算：标准 {} 元，按年度限额剩余比例核准 {} 元",
-                crate::money::plain(d.standard),
-                crate::money::plain(d.approved)
-            ));
-        }
-        let hints = hints.join("\n");
-        let place = c.origin.place();
         text(ws, r, 16, &hints, &st.text_wrap)?;
         text(ws, r, 17, &place, &st.text_wrap)?;
-        fit_row(
-            ws,
-            r,
-            APPROVED_COLS,
-            &[
-                (1, &county),
-                (2, c.office.as_deref().unwrap_or("")),
-                (3, c.committee.as_deref().unwrap_or("")),
-                (5, c.dispute_type.as_deref().unwrap_or("")),
-                (11, c.bank.as_deref().unwrap_or("")),
-                (16, &hints),
-                (17, &place),
-            ],
-        )?;
         sum += d.approved;
     }
     let sum = crate::money::fen(sum);
@@ -785,7 +808,7 @@ fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<
             crate::money::plain(out.totals.approved_amount)
         )));
     }
-    let (ws, r) = pg.row(false)?;
+    let (ws, r) = pg.row(false, None)?;
     merged(
         ws,
         r,
@@ -858,8 +881,43 @@ fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
         pg.note("本期无不予补贴案件")?;
     }
     for (c, d) in rows {
-        let (ws, r) = pg.row(true)?;
         let county = county_label(out, c);
+        // Rejection reasons first, then the warnings the row also carries.
+        let mut lines: Vec<String> = d
+            .issues
+            .iter()
+            .filter(|i| i.code.severity() != Severity::Warning)
+            .map(|i| finding(i.code, &i.message))
+            .collect();
+        lines.extend(
+            d.issues
+                .iter()
+                .filter(|i| i.code.severity() == Severity::Warning)
+                .map(|i| format!("〔提示〕{}", finding(i.code, &i.message))),
+        );
+        let why = lines.join("\n");
+        let codes = d.reasons();
+        let mut cells: Vec<&str> = Vec::new();
+        for i in &d.issues {
+            if let Some(cell) = i.cell.as_deref()
+                && !cells.contains(&cell)
+            {
+                cells.push(cell);
+            }
+        }
+        let cells = cells.join(", ");
+        let height = fit_points(
+            REJECTED_COLS,
+            &[
+                (0, &county),
+                (5, &why),
+                (6, &codes),
+                (7, &c.origin.file),
+                (8, &c.origin.sheet),
+                (10, &cells),
+            ],
+        );
+        let (ws, r) = pg.row(true, height)?;
         text(ws, r, 0, &county, &st.text_wrap)?;
         opt_text(
             ws,
@@ -892,49 +950,12 @@ fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
                 &cx.lo.center,
             )?,
         }
-        // Rejection reasons first, then the warnings the row also carries.
-        let mut lines: Vec<String> = d
-            .issues
-            .iter()
-            .filter(|i| i.code.severity() != Severity::Warning)
-            .map(|i| finding(i.code, &i.message))
-            .collect();
-        lines.extend(
-            d.issues
-                .iter()
-                .filter(|i| i.code.severity() == Severity::Warning)
-                .map(|i| format!("〔提示〕{}", finding(i.code, &i.message))),
-        );
-        let why = lines.join("\n");
-        let codes = d.reasons();
         text(ws, r, 5, &why, &st.text_wrap)?;
         text(ws, r, 6, &codes, &st.text_wrap)?;
         text(ws, r, 7, &c.origin.file, &st.text_wrap)?;
         text(ws, r, 8, &c.origin.sheet, &st.text_wrap)?;
         ws.write_with_format(r, 9, c.origin.row, &cx.lo.int_center)?;
-        let mut cells: Vec<&str> = Vec::new();
-        for i in &d.issues {
-            if let Some(cell) = i.cell.as_deref()
-                && !cells.contains(&cell)
-            {
-                cells.push(cell);
-            }
-        }
-        let cells = cells.join(", ");
         text(ws, r, 10, &cells, &st.text_wrap)?;
-        fit_row(
-            ws,
-            r,
-            REJECTED_COLS,
-            &[
-                (0, &county),
-                (5, &why),
-                (6, &codes),
-                (7, &c.origin.file),
-                (8, &c.origin.sheet),
-                (10, &cells),
-            ],
-        )?;
     }
     pg.finish()
 }
@@ -972,8 +993,17 @@ fn held_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
         pg.note("本期无超预算待定案件")?;
     }
     for (c, d) in rows {
-        let (ws, r) = pg.row(true)?;
         let county = county_label(out, c);
+        let why: Vec<&str> = d
+            .issues
+            .iter()
+            .filter(|i| i.code == RowCode::OverCap)
+            .map(|i| i.message.as_str())
+            .collect();
+        let why = why.join("\n");
+        let place = c.origin.place();
+        let height = fit_points(HELD_COLS, &[(0, &county), (5, &why), (6, &place)]);
+        let (ws, r) = pg.row(true, height)?;
         text(ws, r, 0, &county, &st.text_wrap)?;
         opt_text(ws, r, 1, c.case_no.as_deref(), &st.id_text)?;
         opt_text(ws, r, 2, c.mediator.as_deref(), &st.text)?;
@@ -984,17 +1014,8 @@ fn held_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
             }
         }
         money(ws, r, 4, d.standard, &st.money)?;
-        let why: Vec<&str> = d
-            .issues
-            .iter()
-            .filter(|i| i.code == RowCode::OverCap)
-            .map(|i| i.message.as_str())
-            .collect();
-        let why = why.join("\n");
-        let place = c.origin.place();
         text(ws, r, 5, &why, &st.text_wrap)?;
         text(ws, r, 6, &place, &st.text_wrap)?;
-        fit_row(ws, r, HELD_COLS, &[(0, &county), (5, &why), (6, &place)])?;
     }
     pg.finish()
 }
@@ -1025,15 +1046,7 @@ fn file_problem_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
     for f in &out.files {
         for (code, message, sheet) in f.problems() {
             any = true;
-            let (ws, r) = pg.row(true)?;
-            text(ws, r, 0, &f.path, &st.text_wrap)?;
-            opt_text(ws, r, 1, sheet, &st.text_wrap)?;
-            text(ws, r, 2, code.as_str(), &st.text)?;
-            text(ws, r, 3, code.label(), &st.text_wrap)?;
-            text(ws, r, 4, &message, &st.text_wrap)?;
-            fit_row(
-                ws,
-                r,
+            let height = fit_points(
                 FILE_PROBLEM_COLS,
                 &[
                     (0, &f.path),
@@ -1041,18 +1054,23 @@ fn file_problem_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
                     (3, code.label()),
                     (4, &message),
                 ],
-            )?;
+            );
+            let (ws, r) = pg.row(true, height)?;
+            text(ws, r, 0, &f.path, &st.text_wrap)?;
+            opt_text(ws, r, 1, sheet, &st.text_wrap)?;
+            text(ws, r, 2, code.as_str(), &st.text)?;
+            text(ws, r, 3, code.label(), &st.text_wrap)?;
+            text(ws, r, 4, &message, &st.text_wrap)?;
         }
     }
     for n in &out.notices {
         any = true;
-        let (ws, r) = pg.row(true)?;
+        let (ws, r) = pg.row(true, fit_points(FILE_PROBLEM_COLS, &[(4, n)]))?;
         text(ws, r, 0, "（整批）", &st.text)?;
         ws.write_blank(r, 1, &st.text)?;
         text(ws, r, 2, "—", &lo.center)?;
         text(ws, r, 3, "运行提示", &st.text)?;
         text(ws, r, 4, n, &st.text_wrap)?;
-        fit_row(ws, r, FILE_PROBLEM_COLS, &[(4, n)])?;
     }
     if !any {
         pg.note("本期所有文件均已读取")?;
