@@ -101,15 +101,18 @@ fn hold(claims: &[Claim], decisions: &mut [Decision], rows: &[usize], remaining:
         d.approved = fen(Decimal::ZERO);
         let cell = claims[i].cell_of(Field::CaseNo);
         let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
+        // Exactly one more slot: a plain push would reserve four issues on each of what can be
+        // hundreds of thousands of held rows.
+        d.issues.reserve_exact(1);
         d.issues.push(Issue {
             code: RowCode::OverCap,
             field: None,
             cell,
-            message: format!(
+            message: Issue::text(format!(
                 "{at}本县年度限额剩余 {} 元已用完（按结案日期顺序），本案 {} 元待定，暂不发放",
                 crate::money::plain(remaining),
                 crate::money::plain(d.standard)
-            ),
+            )),
         });
     }
 }

@@ -23,6 +23,15 @@ pub struct Issue {
     pub message: String,
 }
 
+impl Issue {
+    /// A message sized to its text: `format!` reserves up to twice what it writes, and a
+    /// province's run holds a finding on most of its rows.
+    pub fn text(mut message: String) -> String {
+        message.shrink_to_fit();
+        message
+    }
+}
+
 /// Where a row came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -237,7 +246,7 @@ impl Ctx<'_> {
             code,
             field: Some(f),
             cell,
-            message: format!("{at}{}：{message}", f.label()),
+            message: Issue::text(format!("{at}{}：{message}", f.label())),
         });
     }
 

@@ -136,7 +136,7 @@ fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: String) ->
         code,
         field,
         cell,
-        message: format!("{at}{label}{message}"),
+        message: Issue::text(format!("{at}{label}{message}")),
     }
 }
 
@@ -344,6 +344,8 @@ fn decide_one(
         // late_claim describes how an approval was reached; on a rejection it is noise.
         issues.retain(|i| i.code != RowCode::LateClaim);
     }
+    // Held for the whole run, one per row: no spare capacity.
+    issues.shrink_to_fit();
     Decision {
         outcome: if rejected {
             Outcome::Rejected

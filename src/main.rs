@@ -105,7 +105,15 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_arena_eager_commit` (mimalloc.h, `mi_option_e`): the bindings name no
+/// constant for it.
+const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
 fn main() -> ExitCode {
+    // Commit arena memory as it is used rather than whole arenas up front: on the M set this
+    // took ~1 s of system time (page-table work) off a 12 s run and a little off the peak.
+    // SAFETY: sets a process-wide allocator option before any thread is started.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == WORKER_ARG) {
         let (Some(schema), Some(abs), Some(rel)) = (args.get(2), args.get(3), args.get(4)) else {
