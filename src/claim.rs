@@ -32,6 +32,10 @@ impl Issue {
     }
 }
 
+/// A claim's text field: stored inline up to 24 bytes (a name, an office, an ID or account
+/// number, a bank), so most fields of a province's million rows need no heap allocation.
+pub type Text = compact_str::CompactString;
+
 /// Where a row came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -57,25 +61,25 @@ pub struct Claim {
     pub county: Option<CountyCode>,
     /// The county whose feedback workbook gets this row (the sheet's county).
     pub sheet_county: Option<CountyCode>,
-    pub office: Option<String>,
-    pub committee: Option<String>,
-    pub case_no: Option<String>,
-    pub case_key: Option<String>,
-    pub dispute_type: Option<String>,
+    pub office: Option<Text>,
+    pub committee: Option<Text>,
+    pub case_no: Option<Text>,
+    pub case_key: Option<Text>,
+    pub dispute_type: Option<Text>,
     pub level: Option<Level>,
     pub accept_date: Option<NaiveDate>,
     pub close_date: Option<NaiveDate>,
     pub successful: Option<bool>,
     pub form: Option<Form>,
     pub dossier_ok: Option<bool>,
-    pub mediator: Option<String>,
-    pub id_number: Option<String>,
-    pub bank: Option<String>,
-    pub account: Option<String>,
+    pub mediator: Option<Text>,
+    pub id_number: Option<Text>,
+    pub bank: Option<Text>,
+    pub account: Option<Text>,
     pub claimed: Option<Decimal>,
     pub office_review: Option<bool>,
     pub county_review: Option<bool>,
-    pub remark: Option<String>,
+    pub remark: Option<Text>,
     pub issues: Vec<Issue>,
     /// The row's cells as read, for the feedback workbook.
     pub raw: RawRow,
@@ -86,7 +90,7 @@ pub struct Claim {
 impl Claim {
     /// The parsed text that stands for field `f`, for the text fields whose raw cell is dropped
     /// when it equals it (see `parse_owned`).
-    fn parsed_text(&self, f: Field) -> Option<&String> {
+    fn parsed_text(&self, f: Field) -> Option<&Text> {
         match f {
             Field::Office => self.office.as_ref(),
             Field::Committee => self.committee.as_ref(),
@@ -145,7 +149,7 @@ impl Claim {
             Some(v) => Some(std::borrow::Cow::Borrowed(v)),
             None => self
                 .parsed_text(f)
-                .map(|t| CellVal::Text(t.clone()))
+                .map(|t| CellVal::Text(t.to_string()))
                 .or_else(|| self.parsed_cell(f))
                 .map(std::borrow::Cow::Owned),
         }
@@ -632,25 +636,25 @@ pub fn parse_owned(
         origin,
         county,
         sheet_county: sheet_county.cloned(),
-        office,
-        committee,
-        case_no,
-        case_key,
-        dispute_type,
+        office: office.map(Text::from),
+        committee: committee.map(Text::from),
+        case_no: case_no.map(Text::from),
+        case_key: case_key.map(Text::from),
+        dispute_type: dispute_type.map(Text::from),
         level,
         accept_date,
         close_date,
         successful,
         form,
         dossier_ok,
-        mediator,
-        id_number,
-        bank,
-        account,
+        mediator: mediator.map(Text::from),
+        id_number: id_number.map(Text::from),
+        bank: bank.map(Text::from),
+        account: account.map(Text::from),
         claimed,
         office_review,
         county_review,
-        remark,
+        remark: remark.map(Text::from),
         issues: cx.issues,
         raw: RawRow {
             row: raw.row,

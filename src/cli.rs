@@ -71,6 +71,7 @@ pub fn run_command(
     let dir = period_dir(&cfg.out, &out.period);
     let mut l = ledger.unwrap_or_default();
     l.replace_period(&out, finalize);
+    log::debug!("ledger entries replaced{}", crate::run::memory_note());
     // The new ledger is built beside the reports but put in place only after they are written.
     let (written, ledger_bytes) = rayon::join(
         || write_outputs(&out, &dir),

@@ -389,7 +389,8 @@ impl Ledger {
             // Text exactly as the visible sheet reads back (no control characters, within
             // Excel's cell limit): otherwise the next run would take the difference between the
             // visible and the recorded copy for a hand edit and refuse the ledger.
-            let text = |v: &Option<String>| style::cell_text(v.as_deref().unwrap_or_default());
+            let text =
+                |v: &Option<crate::claim::Text>| style::cell_text(v.as_deref().unwrap_or_default());
             new.push(Entry {
                 period: label.clone(),
                 county_code: code.to_string(),

@@ -89,16 +89,16 @@ pub fn payroll_lines(out: &RunOutput) -> Result<Vec<CountyPay>, String> {
         let acc = by_county
             .entry(county.clone())
             .or_default()
-            .entry((id.clone(), c.account.clone()))
+            .entry((id.to_string(), c.account.as_ref().map(|a| a.to_string())))
             .or_default();
         if let Some(n) = &c.mediator {
-            acc.names.insert(n.clone());
+            acc.names.insert(n.to_string());
         }
         if let Some(o) = &c.office {
-            acc.offices.insert(o.clone());
+            acc.offices.insert(o.to_string());
         }
         if let Some(b) = &c.bank {
-            acc.banks.insert(b.clone());
+            acc.banks.insert(b.to_string());
         }
         acc.cases += 1;
         acc.amount += d.approved;
