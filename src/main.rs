@@ -126,8 +126,21 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(code as u8);
     }
+    // Each line carries the seconds since start, so the phase log shows the gaps between phases
+    // as well as their lengths.
+    let start = std::time::Instant::now();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
-        .format_timestamp(None)
+        .format(move |buf, record| {
+            use std::io::Write;
+            writeln!(
+                buf,
+                "[{:7.3}s {:5} {}] {}",
+                start.elapsed().as_secs_f64(),
+                record.level(),
+                record.target(),
+                record.args()
+            )
+        })
         .init();
     let cli = Cli::parse();
     match dispatch(cli) {

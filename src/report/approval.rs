@@ -268,19 +268,29 @@ fn wrapped_lines(s: &str, width: f64) -> usize {
     let usable = ((width - 0.7) * 0.97).max(1.0);
     s.split('\n')
         .map(|seg| {
-            let (mut n, mut cur) = (1usize, 0.0f64);
-            for ch in seg.chars() {
-                let w = char_units(ch);
-                if cur + w > usable && cur > 0.0 {
-                    n += 1;
-                    cur = 0.0;
-                }
-                cur += w;
+            // No character is wider than its UTF-8 bytes (1/1, 1.9/3, 1.2/≥2): a segment whose
+            // bytes fit the width is one line, and most cells are that short.
+            if seg.len() as f64 <= usable {
+                return 1;
             }
-            n
+            segment_lines(seg, usable)
         })
         .sum::<usize>()
         .max(1)
+}
+
+/// Lines of one segment by a greedy fill: the definition `wrapped_lines` shortcuts.
+fn segment_lines(seg: &str, usable: f64) -> usize {
+    let (mut n, mut cur) = (1usize, 0.0f64);
+    for ch in seg.chars() {
+        let w = char_units(ch);
+        if cur + w > usable && cur > 0.0 {
+            n += 1;
+            cur = 0.0;
+        }
+        cur += w;
+    }
+    n
 }
 
 /// Sets the height of row `r` so the wrapped texts `cells` (column, text) show whole.
@@ -1344,6 +1354,14 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn short_segments_take_one_line_as_the_fill_says(seg in "[a-z0-9 （）玉溪é\\-]{0,30}", width in 1.0f64..40.0) {
+            let usable = ((width - 0.7) * 0.97).max(1.0);
+            proptest::prop_assert_eq!(wrapped_lines(&seg, width), segment_lines(&seg, usable).max(1));
+        }
+    }
     use crate::decide::PriorPayments;
     use crate::ingest::worker::Isolation;
     use crate::policy::Policy;

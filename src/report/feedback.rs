@@ -210,13 +210,14 @@ enum Out {
 
 impl Out {
     /// The text a person sees, for column widths.
-    fn shown(&self) -> String {
+    fn shown(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         match self {
-            Out::Blank => String::new(),
-            Out::Text(t) => t.clone(),
-            Out::Number(n) => n.normalize().to_string(),
-            Out::Date(_) => "2025-01-01".into(),
-            Out::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Out::Blank => Cow::Borrowed(""),
+            Out::Text(t) => Cow::Borrowed(t),
+            Out::Number(n) => Cow::Owned(n.normalize().to_string()),
+            Out::Date(_) => Cow::Borrowed("2025-01-01"),
+            Out::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
         }
     }
 }

@@ -254,6 +254,16 @@ pub(crate) fn wrapped_lines(s: &str, pixels: u32) -> u32 {
 }
 
 fn paragraph_lines(p: &str, per_line: u32) -> u32 {
+    // No character takes more units than its UTF-8 bytes (ASCII 1/1, others 2/≥2): a paragraph
+    // whose bytes fit the line fits it, and most cells are that short.
+    if u32::try_from(p.len()).is_ok_and(|n| n <= per_line) {
+        return 1;
+    }
+    paragraph_lines_by_token(p, per_line)
+}
+
+/// The definition `paragraph_lines` shortcuts.
+fn paragraph_lines_by_token(p: &str, per_line: u32) -> u32 {
     let mut tokens: Vec<u32> = Vec::new();
     let mut word = 0u32;
     for ch in p.chars() {
@@ -646,6 +656,13 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn short_paragraphs_take_one_line_as_the_fill_says(p in "[a-z0-9 （）玉溪é\\-]{0,30}", per_line in 2u32..40) {
+            proptest::prop_assert_eq!(paragraph_lines(&p, per_line), paragraph_lines_by_token(&p, per_line));
+        }
+    }
     use crate::decide::PriorPayments;
     use crate::ingest::worker::Isolation;
     use crate::policy::Policy;

@@ -116,6 +116,23 @@ impl Styles {
 /// line breaks and tabs dropped (they make the XML invalid for some readers). Always written with
 /// `write_string`, so `=cmd|…` stays inert text.
 pub fn cell_text(s: &str) -> String {
+    // Fast path for the usual cell: short (UTF-16 units never exceed UTF-8 bytes) and free of
+    // control characters (C0, DEL, and C1 = 0xC2 0x80..=0x9F in UTF-8) — copied whole.
+    let b = s.as_bytes();
+    let plain = b.len() <= MAX_STRING_UTF16 - 3
+        && !b.iter().enumerate().any(|(i, &c)| {
+            (c < 0x20 && c != b'\n' && c != b'\t')
+                || c == 0x7F
+                || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)))
+        });
+    if plain {
+        return s.to_string();
+    }
+    cell_text_by_char(s)
+}
+
+/// The definition `cell_text` shortcuts: character by character.
+fn cell_text_by_char(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(1024));
     let mut units = 0usize;
     for ch in s.chars() {
@@ -317,9 +334,19 @@ mod tests {
         assert!(n.chars().count() <= 31);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn cell_text_fast_path_agrees_with_the_definition(s in "\\PC*|[\\x00-\\u{a0}é玉]{0,40}") {
+            proptest::prop_assert_eq!(cell_text(&s), cell_text_by_char(&s));
+        }
+    }
+
     #[test]
     fn cell_text_drops_controls_and_respects_the_limit() {
         assert_eq!(cell_text("a\u{0}b\nc"), "ab\nc");
+        assert_eq!(cell_text("a\u{85}b\u{7f}c\u{9f}"), "abc");
+        assert_eq!(cell_text("玉带路\t司法所\n"), "玉带路\t司法所\n");
+        assert_eq!(cell_text("\u{a0}é"), "\u{a0}é");
         let long = "长".repeat(40_000);
         assert!(cell_text(&long).encode_utf16().count() <= MAX_STRING_UTF16);
     }
