@@ -124,6 +124,15 @@ fn main() -> ExitCode {
             &PathBuf::from(abs),
             &rel.to_string_lossy(),
         );
+        // Everything the parent needs is on the (flushed) pipe; ending the process here skips
+        // the allocator's and the runtime's exit-time cleanup, ~2 % of a worker's time, paid
+        // once per input file.
+        #[cfg(unix)]
+        // SAFETY: _exit only ends the process; stdout was flushed by worker_main.
+        unsafe {
+            libc::_exit(code)
+        }
+        #[cfg(not(unix))]
         return ExitCode::from(code as u8);
     }
     // Each line carries the seconds since start, so the phase log shows the gaps between phases

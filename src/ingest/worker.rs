@@ -30,10 +30,17 @@ pub enum Isolation {
 /// The worker's side: parse, serialise to stdout, exit. Returns the exit code.
 pub fn worker_main(schema: &str, abs: &Path, rel: &str) -> i32 {
     limit_address_space(limits::WORKER_MEMORY_BYTES);
+    // The parsed file is not freed: the process ends right after it is sent (see main).
     if schema == StaffField::SCHEMA {
-        emit(&super::ingest_path::<StaffField>(abs, rel))
+        let fi = super::ingest_path::<StaffField>(abs, rel);
+        let code = emit(&fi);
+        std::mem::forget(fi);
+        code
     } else if schema == Field::SCHEMA {
-        emit(&super::ingest_path::<Field>(abs, rel))
+        let fi = super::ingest_path::<Field>(abs, rel);
+        let code = emit(&fi);
+        std::mem::forget(fi);
+        code
     } else {
         2
     }
