@@ -518,7 +518,8 @@ fn write_sheet(
 
     ws.set_default_note_author("玉溪市司法局");
     let mut row = FIRST_DATA_ROW;
-    for (d, values) in &table {
+    // Consumed row by row: each text is moved into its cell, not copied again.
+    for (d, values) in table {
         // Findings per column; a finding without a field only goes to 审核意见.
         let mut by_field: BTreeMap<Field, Vec<&Issue>> = BTreeMap::new();
         for issue in &d.issues {
@@ -529,10 +530,10 @@ fn write_sheet(
         let mut lines = 1;
         for ((col, f), v) in (0u16..).zip(Field::all()).zip(values) {
             let warn = by_field.contains_key(&f);
-            write_value(ws, st, local, row, col, kind(f), v, warn)?;
             if matches!(v, Out::Text(_) | Out::Number(_)) && kind(f) != Kind::Id {
                 lines = lines.max(wrapped_lines(&v.shown(), width_of(col)));
             }
+            write_value(ws, st, local, row, col, kind(f), v, warn)?;
         }
         for (f, issues) in &by_field {
             let col = field_col(*f);
@@ -609,7 +610,7 @@ fn write_value(
     row: u32,
     col: u16,
     kind: Kind,
-    v: &Out,
+    v: Out,
     warn: bool,
 ) -> Result<(), XlsxError> {
     let text_format = match (kind, warn) {
@@ -630,17 +631,17 @@ fn write_value(
             ws.write_blank(row, col, f)?;
         }
         Out::Text(t) => {
-            ws.write_string_with_format(row, col, t.as_str(), text_format)?;
+            ws.write_string_with_format(row, col, t, text_format)?;
         }
         Out::Number(n) => {
-            ws.write_with_format(row, col, *n, text_format)?;
+            ws.write_with_format(row, col, n, text_format)?;
         }
         Out::Date(d) => {
             let f = if warn { &local.warn_date } else { &st.date };
-            style::write_date(ws, row, col, *d, f)?;
+            style::write_date(ws, row, col, d, f)?;
         }
         Out::Bool(b) => {
-            ws.write_boolean_with_format(row, col, *b, text_format)?;
+            ws.write_boolean_with_format(row, col, b, text_format)?;
         }
     }
     Ok(())
