@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::claim::{Claim, Issue};
@@ -45,41 +46,69 @@ pub fn allocate(
             by_county.entry(k.clone()).or_default().push(i);
         }
     }
-    let mut out = BTreeMap::new();
-    for county in &policy.counties {
-        let cap = county.mediation_cap;
-        let before = paid_before
-            .get(&county.code)
-            .copied()
-            .unwrap_or(Decimal::ZERO);
-        let remaining = (cap - before).max(Decimal::ZERO);
-        let mut rows = by_county.remove(&county.code).unwrap_or_default();
-        rows.sort_by(|&a, &b| {
-            let (ca, cb) = (&claims[a], &claims[b]);
-            ca.close_date
-                .cmp(&cb.close_date)
-                .then_with(|| ca.case_key.cmp(&cb.case_key))
-                .then(a.cmp(&b))
-        });
-        let demand: Decimal = rows.iter().map(|&i| decisions[i].standard).sum();
-        if demand > remaining {
-            match policy.over_cap {
-                OverCap::Hold => hold(claims, decisions, &rows, remaining),
-                OverCap::Prorate => prorate(claims, decisions, &rows, remaining, demand),
+    let jobs: Vec<_> = policy
+        .counties
+        .iter()
+        .map(|county| {
+            let rows = by_county.remove(&county.code).unwrap_or_default();
+            (county, rows)
+        })
+        .collect();
+    // Counties are independent: each is planned in parallel from the decisions as they stand,
+    // and the plans are applied afterwards in policy order.
+    let decided: &[Decision] = decisions;
+    let plans: Vec<Plan> = jobs
+        .into_par_iter()
+        .map(|(county, mut rows)| {
+            let cap = county.mediation_cap;
+            let before = paid_before
+                .get(&county.code)
+                .copied()
+                .unwrap_or(Decimal::ZERO);
+            let remaining = (cap - before).max(Decimal::ZERO);
+            rows.sort_by(|&a, &b| {
+                let (ca, cb) = (&claims[a], &claims[b]);
+                ca.close_date
+                    .cmp(&cb.close_date)
+                    .then_with(|| ca.case_key.cmp(&cb.case_key))
+                    .then(a.cmp(&b))
+            });
+            let demand: Decimal = rows.iter().map(|&i| decided[i].standard).sum();
+            let changes = if demand > remaining {
+                match policy.over_cap {
+                    OverCap::Hold => hold_plan(claims, decided, &rows, remaining),
+                    OverCap::Prorate => prorate_plan(decided, &rows, remaining, demand),
+                }
+            } else {
+                Vec::new()
+            };
+            Plan {
+                code: county.code.clone(),
+                cap,
+                before,
+                remaining,
+                demand,
+                rows,
+                changes,
             }
-        }
-        let approved: Decimal = rows
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for plan in plans {
+        apply(decisions, plan.changes);
+        let approved: Decimal = plan
+            .rows
             .iter()
             .filter(|&&i| decisions[i].outcome == Outcome::Approved)
             .map(|&i| decisions[i].approved)
             .sum();
         out.insert(
-            county.code.clone(),
+            plan.code,
             CapUse {
-                cap: fen(cap),
-                paid_before: fen(before),
-                remaining_before: fen(remaining),
-                demand: fen(demand),
+                cap: fen(plan.cap),
+                paid_before: fen(plan.before),
+                remaining_before: fen(plan.remaining),
+                demand: fen(plan.demand),
                 approved: fen(approved),
             },
         );
@@ -87,36 +116,79 @@ pub fn allocate(
     out
 }
 
-fn hold(claims: &[Claim], decisions: &mut [Decision], rows: &[usize], remaining: Decimal) {
+/// One county's caps, worked out before anything is changed.
+struct Plan {
+    code: CountyCode,
+    cap: Decimal,
+    before: Decimal,
+    remaining: Decimal,
+    demand: Decimal,
+    /// The county's approved rows in cap order.
+    rows: Vec<usize>,
+    changes: Vec<(usize, Change)>,
+}
+
+/// What the caps do to one row.
+enum Change {
+    Hold(Issue),
+    Pay(Decimal),
+}
+
+fn apply(decisions: &mut [Decision], changes: Vec<(usize, Change)>) {
+    for (i, change) in changes {
+        let Some(d) = decisions.get_mut(i) else {
+            continue;
+        };
+        match change {
+            Change::Hold(finding) => {
+                d.outcome = Outcome::Held;
+                d.approved = fen(Decimal::ZERO);
+                // Exactly one more slot: a plain push would reserve four issues on each of what
+                // can be hundreds of thousands of held rows.
+                d.issues.reserve_exact(1);
+                d.issues.push(finding);
+            }
+            Change::Pay(amount) => d.approved = amount,
+        }
+    }
+}
+
+fn hold_plan(
+    claims: &[Claim],
+    decisions: &[Decision],
+    rows: &[usize],
+    remaining: Decimal,
+) -> Vec<(usize, Change)> {
     let mut used = Decimal::ZERO;
     let mut holding = false;
+    let mut changes = Vec::new();
     for &i in rows {
-        let d = &mut decisions[i];
+        let d = &decisions[i];
         if !holding && used + d.standard <= remaining {
             used += d.standard;
             continue;
         }
         holding = true;
-        d.outcome = Outcome::Held;
-        d.approved = fen(Decimal::ZERO);
         let cell = claims[i].cell_of(Field::CaseNo);
         let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
-        // Exactly one more slot: a plain push would reserve four issues on each of what can be
-        // hundreds of thousands of held rows.
-        d.issues.reserve_exact(1);
-        d.issues.push(Issue {
-            code: RowCode::OverCap,
-            field: None,
-            cell,
-            message: Issue::text(format!(
-                "{at}本县年度限额剩余 {} 元已用完（按结案日期顺序），本案 {} 元待定，暂不发放",
-                crate::money::plain(remaining),
-                crate::money::plain(d.standard)
-            )),
-        });
+        changes.push((
+            i,
+            Change::Hold(Issue {
+                code: RowCode::OverCap,
+                field: None,
+                cell,
+                message: Issue::text(format!(
+                    "{at}本县年度限额剩余 {} 元已用完（按结案日期顺序），本案 {} 元待定，暂不发放",
+                    crate::money::plain(remaining),
+                    crate::money::plain(d.standard)
+                )),
+            }),
+        ));
     }
+    changes
 }
 
+#[cfg(test)]
 fn prorate(
     _claims: &[Claim],
     decisions: &mut [Decision],
@@ -124,10 +196,20 @@ fn prorate(
     remaining: Decimal,
     demand: Decimal,
 ) {
+    let changes = prorate_plan(decisions, rows, remaining, demand);
+    apply(decisions, changes);
+}
+
+fn prorate_plan(
+    decisions: &[Decision],
+    rows: &[usize],
+    remaining: Decimal,
+    demand: Decimal,
+) -> Vec<(usize, Change)> {
     let r = to_fen_i128(remaining);
     let dm = to_fen_i128(demand);
     if dm == 0 {
-        return;
+        return Vec::new();
     }
     let mut floors: Vec<(usize, i128, i128)> = Vec::with_capacity(rows.len());
     let mut given: i128 = 0;
@@ -149,9 +231,10 @@ fn prorate(
         floors[k].1 += 1;
         leftover -= 1;
     }
-    for (i, q, _) in floors {
-        decisions[i].approved = from_fen_i128(q);
-    }
+    floors
+        .into_iter()
+        .map(|(i, q, _)| (i, Change::Pay(from_fen_i128(q))))
+        .collect()
 }
 
 #[cfg(test)]

@@ -151,27 +151,48 @@ pub fn decide_all(
     // The first occurrence of each case key is found in order (SPEC §4.3); everything else about
     // a row depends on that row alone, so rows are decided in parallel and collected in order.
     // Keys borrow from the claims: 400k cloned keys were a visible part of a large run's peak.
-    let mut first_seen: HashMap<(&CountyCode, &str), usize> = HashMap::new();
-    let first_of: Vec<Option<usize>> = claims
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match (&c.county, &c.case_key) {
-            (Some(county), Some(key)) => match first_seen.get(&(county, key.as_str())) {
-                Some(&j) => Some(j),
-                None => {
-                    first_seen.insert((county, key.as_str()), i);
-                    None
+    let mut keyed: BTreeMap<&CountyCode, Vec<usize>> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        if let (Some(county), Some(_)) = (&c.county, &c.case_key) {
+            keyed.entry(county).or_default().push(i);
+        }
+    }
+    // Case keys are scoped to their county, so each county is searched on its own, in parallel.
+    let repeats: Vec<Vec<(usize, usize)>> = keyed
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|rows| {
+            let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+            let mut repeats = Vec::new();
+            for &i in rows.iter() {
+                let Some(key) = claims.get(i).and_then(|c| c.case_key.as_deref()) else {
+                    continue;
+                };
+                match first_seen.get(key) {
+                    Some(&j) => repeats.push((i, j)),
+                    None => {
+                        first_seen.insert(key, i);
+                    }
                 }
-            },
-            _ => None,
+            }
+            repeats
         })
         .collect();
-    drop(first_seen);
+    drop(keyed);
+    let mut first_of: Vec<Option<usize>> = vec![None; claims.len()];
+    for (i, j) in repeats.into_iter().flatten() {
+        if let Some(slot) = first_of.get_mut(i) {
+            *slot = Some(j);
+        }
+    }
+    log::debug!("first occurrences found");
     let mut out: Vec<Decision> = claims
         .par_iter()
         .zip(first_of.par_iter())
         .map(|(c, &first_of)| decide_one(c, first_of, claims, policy, period, prior))
         .collect();
+    log::debug!("rows decided");
     mark_possible_duplicates(claims, &mut out);
     out
 }
@@ -365,13 +386,39 @@ fn decide_one(
 /// SPEC §4.3 and §9.8: rows sharing mediator, committee, 纠纷类型 and 结案日期 under different case
 /// numbers are flagged for a reviewer, every row of the group.
 fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
+    // The groups never cross counties (the county is part of the bucket), so each county is
+    // searched on its own, in parallel; every row gets at most one finding.
+    let mut by_county: BTreeMap<Option<&CountyCode>, Vec<usize>> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        by_county
+            .entry(c.county.as_ref().or(c.sheet_county.as_ref()))
+            .or_default()
+            .push(i);
+    }
+    let found: Vec<Vec<(usize, Issue)>> = by_county
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|rows| possible_duplicates(claims, rows))
+        .collect();
+    for (i, finding) in found.into_iter().flatten() {
+        if let Some(d) = decisions.get_mut(i) {
+            d.issues.push(finding);
+        }
+    }
+}
+
+/// The `possible_duplicate` findings among `rows` (one county's rows, in order).
+fn possible_duplicates(claims: &[Claim], rows: &[usize]) -> Vec<(usize, Issue)> {
     // SPEC §4.3: rows of the same mediator, committee, 纠纷类型 and 结案日期 under different
     // case numbers. "The same mediator" is the same valid ID number, or the same name when
     // either row has no valid ID (blank or broken): a twin whose ID was mistyped is exactly the
     // row a reviewer must see. Two different valid IDs are two people, even with one name.
     type Bucket<'a> = (Option<&'a CountyCode>, &'a str, &'a str, NaiveDate);
     let mut buckets: BTreeMap<Bucket, Vec<usize>> = BTreeMap::new();
-    for (i, c) in claims.iter().enumerate() {
+    let mut found = Vec::new();
+    for &i in rows {
+        let Some(c) = claims.get(i) else { continue };
         if c.id_number.is_none() && c.mediator.is_none() {
             continue;
         }
@@ -473,8 +520,9 @@ fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
             if others.is_empty() {
                 continue;
             }
-            if let Some(d) = decisions.get_mut(i) {
-                d.issues.push(issue(
+            found.push((
+                i,
+                issue(
                     RowCode::PossibleDuplicate,
                     c,
                     Some(Field::CaseNo),
@@ -482,8 +530,9 @@ fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
                         "同一调解员、调委会、纠纷类型和结案日期另有案件 {}，请复核是否重复",
                         others.join("、")
                     ),
-                ));
-            }
+                ),
+            ));
         }
     }
+    found
 }
