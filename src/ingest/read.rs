@@ -200,7 +200,7 @@ fn text_or_error(s: &str) -> CellVal {
         "#GETTING_DATA",
     ];
     let t = s.trim();
-    if ERRORS.contains(&t) {
+    if t.starts_with('#') && ERRORS.contains(&t) {
         CellVal::Error(t.to_string())
     } else {
         CellVal::Text(s.to_string())
