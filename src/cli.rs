@@ -70,13 +70,12 @@ pub fn run_command(
     out.notices.extend(notices);
     let dir = period_dir(&cfg.out, &out.period);
     let mut l = ledger.unwrap_or_default();
-    l.replace_period(&out, finalize);
-    log::debug!("ledger entries replaced{}", crate::run::memory_note());
     // The new ledger is built beside the reports but put in place only after they are written.
     let (written, ledger_bytes) = rayon::join(
         || write_outputs(&out, &dir),
         || {
             let t = std::time::Instant::now();
+            l.replace_period(&out, finalize);
             let b = l.render(out.period.run_date);
             log::info!("build ledger: {:.3}s", t.elapsed().as_secs_f64());
             b
