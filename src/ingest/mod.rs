@@ -265,7 +265,14 @@ fn extract_table<F: Column>(
         }
         let mut out = Vec::with_capacity(h.columns.len());
         for &(f, c) in &h.columns {
-            let mut v = grid.get_indexed(*r, c, &merged).cloned();
+            // The row's own cell first (what get_indexed would find without searching the rows
+            // again); the merge lookup only for a blank.
+            let own = cells
+                .binary_search_by_key(&c, |(col, _)| *col)
+                .ok()
+                .and_then(|i| cells.get(i))
+                .map(|(_, v)| v);
+            let mut v = own.or_else(|| grid.get_indexed(*r, c, &merged)).cloned();
             if f.is_grouping() && fill_down {
                 match &v {
                     Some(x) => {
