@@ -201,13 +201,17 @@ pub fn evaluate(
         claims.append(&mut c);
     }
     log::debug!("gather: {:.3}s", t2.elapsed().as_secs_f64());
-    let claims = in_decision_order(claims);
+    let mut claims = in_decision_order(claims);
     log::debug!(
         "sort: {:.3}s, claim {} bytes",
         t2.elapsed().as_secs_f64(),
         std::mem::size_of::<Claim>()
     );
     let mut decisions = decide::decide_all(&claims, &policy, &period, prior);
+    // Each claim's parse findings now live in its decision, where every report reads them.
+    for c in &mut claims {
+        c.issues = Vec::new();
+    }
     log::info!(
         "decide: {} rows in {:.3}s{}",
         decisions.len(),
