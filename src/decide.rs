@@ -148,9 +148,9 @@ pub fn decide_all(
     period: &RunPeriod,
     prior: &PriorPayments,
 ) -> Vec<Decision> {
-    // The first occurrence of each case key is found in order (SPEC §4.3); everything else about
-    // a row depends on that row alone, so rows are decided in parallel and collected in order.
-    // Keys borrow from the claims: 400k cloned keys were a visible part of a large run's peak.
+    // The first occurrence of each case key (SPEC §4.3) is found county by county, each in row
+    // order; everything else about a row depends on that row alone, so rows are decided in
+    // parallel and collected in order. Keys borrow from the claims (no 400k cloned keys).
     let mut keyed: BTreeMap<&CountyCode, Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
         if let (Some(county), Some(_)) = (&c.county, &c.case_key) {
@@ -217,37 +217,37 @@ fn decide_one(
 ) -> Decision {
     let mut issues = c.issues.clone();
 
-    if c.successful == Some(false) {
-        issues.push(issue(
+    // The answers of the form that refuse a subsidy, in the order the form asks them.
+    let refusals = [
+        (
+            c.successful,
             RowCode::NotSuccessful,
-            c,
-            Some(Field::Result),
-            "调解未成功，不予补贴".into(),
-        ));
-    }
-    if c.dossier_ok == Some(false) {
-        issues.push(issue(
+            Field::Result,
+            "调解未成功，不予补贴",
+        ),
+        (
+            c.dossier_ok,
             RowCode::DossierNonstandard,
-            c,
-            Some(Field::Dossier),
-            "卷宗不规范，不予补贴".into(),
-        ));
-    }
-    if c.office_review == Some(false) {
-        issues.push(issue(
+            Field::Dossier,
+            "卷宗不规范，不予补贴",
+        ),
+        (
+            c.office_review,
             RowCode::ReviewNotPassed,
-            c,
-            Some(Field::OfficeReview),
-            "司法所初审未通过".into(),
-        ));
-    }
-    if c.county_review == Some(false) {
-        issues.push(issue(
+            Field::OfficeReview,
+            "司法所初审未通过",
+        ),
+        (
+            c.county_review,
             RowCode::ReviewNotPassed,
-            c,
-            Some(Field::CountyReview),
-            "县级审核未通过".into(),
-        ));
+            Field::CountyReview,
+            "县级审核未通过",
+        ),
+    ];
+    for (answer, code, field, why) in refusals {
+        if answer == Some(false) {
+            issues.push(issue(code, c, Some(field), why.into()));
+        }
     }
 
     if let Some(d) = c.close_date {
