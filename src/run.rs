@@ -194,16 +194,10 @@ pub fn evaluate(
     );
 
     let t2 = std::time::Instant::now();
-    let mut file_reports = Vec::with_capacity(ingested.len());
-    let mut claims = Vec::with_capacity(ingested.iter().map(|(_, c)| c.len()).sum());
-    for (report, mut c) in ingested {
-        file_reports.push(report);
-        claims.append(&mut c);
-    }
-    log::debug!("gather: {:.3}s", t2.elapsed().as_secs_f64());
-    let mut claims = in_decision_order(claims);
+    let (file_reports, per_file): (Vec<FileReport>, Vec<Vec<Claim>>) = ingested.into_iter().unzip();
+    let mut claims = gather_in_decision_order(per_file);
     log::debug!(
-        "sort: {:.3}s, claim {} bytes",
+        "gather and order: {:.3}s, claim {} bytes",
         t2.elapsed().as_secs_f64(),
         std::mem::size_of::<Claim>()
     );
@@ -371,6 +365,59 @@ fn file_claims(mut fi: FileIngest, policy: &Policy, today: NaiveDate) -> (FileRe
 /// The claims in the deterministic order of SPEC §4.3: county code (rows without one last), file
 /// path, sheet order, row. Sorted as small integer keys and then moved once: sorting the claims
 /// themselves moved ~0.5 KB structs around and compared paths, ~1 s on 400k rows.
+/// The county a claim is ordered under: its own, else its sheet's.
+fn order_county(c: &Claim) -> Option<&str> {
+    c.county
+        .as_ref()
+        .or(c.sheet_county.as_ref())
+        .map(|c| c.as_str())
+}
+
+/// Every file's claims as one list in decision order (county, file, sheet, row; rows of no
+/// county last). A file's claims come back in sheet and row order and nearly always all of one
+/// county, so whole files are put in order and appended: each claim moves once, and the
+/// province-sized list is never permuted. A file that mixes counties (or rows out of order) sends
+/// the whole list through the general ordering instead; both give the same order.
+fn gather_in_decision_order(mut per_file: Vec<Vec<Claim>>) -> Vec<Claim> {
+    let total = per_file.iter().map(Vec::len).sum();
+    // (no county, county, file, index): the order whole files go in.
+    type FileKey<'a> = (bool, Option<&'a str>, &'a str, usize);
+    let whole: Option<Vec<FileKey>> = per_file
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.first().map(|first| (i, v, first)))
+        .map(|(i, v, first)| {
+            let county = order_county(first);
+            let file = &*first.origin.file;
+            let uniform = v
+                .iter()
+                .all(|c| order_county(c) == county && &*c.origin.file == file)
+                && v.windows(2).all(|w| {
+                    (w[0].origin.sheet_index, w[0].origin.row)
+                        < (w[1].origin.sheet_index, w[1].origin.row)
+                });
+            uniform.then_some((county.is_none(), county, file, i))
+        })
+        .collect();
+    let Some(mut whole) = whole else {
+        let mut claims = Vec::with_capacity(total);
+        for mut v in per_file {
+            claims.append(&mut v);
+        }
+        return in_decision_order(claims);
+    };
+    // Two entries never share a file, so this order is total.
+    whole.sort_unstable();
+    let order: Vec<usize> = whole.into_iter().map(|(.., i)| i).collect();
+    let mut claims = Vec::with_capacity(total);
+    for i in order {
+        if let Some(v) = per_file.get_mut(i) {
+            claims.append(v);
+        }
+    }
+    claims
+}
+
 fn in_decision_order(claims: Vec<Claim>) -> Vec<Claim> {
     fn ranks<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, u32> {
         let mut m: BTreeMap<&str, u32> = names.map(|n| (n, 0)).collect();
@@ -379,12 +426,7 @@ fn in_decision_order(claims: Vec<Claim>) -> Vec<Claim> {
         }
         m
     }
-    fn county_of(c: &Claim) -> Option<&str> {
-        c.county
-            .as_ref()
-            .or(c.sheet_county.as_ref())
-            .map(|c| c.as_str())
-    }
+    let county_of = order_county;
     let counties = ranks(claims.iter().filter_map(county_of));
     let files = ranks(claims.iter().map(|c| &*c.origin.file));
     let mut keys: Vec<(u32, u32, usize, u32, usize)> = claims
@@ -538,5 +580,101 @@ pub fn memory_note() -> String {
     match (kib("VmRSS:"), kib("VmHWM:")) {
         (Some(now), Some(peak)) => format!(", RSS {} MiB, peak {} MiB", now / 1024, peak / 1024),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::county::CountyRegistry;
+    use crate::ingest::RawRow;
+
+    fn claim(county: Option<&str>, file: &str, sheet_index: usize, row: u32) -> Claim {
+        let code = county.and_then(CountyCode::new);
+        let origin = Origin {
+            file: file.into(),
+            sheet: "Sheet1".into(),
+            sheet_index,
+            row,
+        };
+        let columns: std::sync::Arc<[(crate::ingest::header::Field, u32)]> = Vec::new().into();
+        let today = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+        let raw = RawRow {
+            row,
+            cells: Vec::new(),
+        };
+        claim::parse_owned(
+            raw,
+            &columns,
+            false,
+            origin,
+            &CountyRegistry::default(),
+            code.as_ref(),
+            today,
+        )
+    }
+
+    fn keys(claims: &[Claim]) -> Vec<(Option<String>, String, usize, u32)> {
+        claims
+            .iter()
+            .map(|c| {
+                (
+                    order_county(c).map(str::to_string),
+                    c.origin.file.to_string(),
+                    c.origin.sheet_index,
+                    c.origin.row,
+                )
+            })
+            .collect()
+    }
+
+    fn both_orders(per_file: Vec<Vec<Claim>>) -> (Vec<Claim>, Vec<Claim>) {
+        let flat: Vec<Claim> = per_file.iter().flatten().cloned().collect();
+        (gather_in_decision_order(per_file), in_decision_order(flat))
+    }
+
+    #[test]
+    fn whole_files_are_ordered_like_the_general_sort() {
+        // Files read out of name order, counties out of code order, an empty file, and a file
+        // of rows with no county at all (they go last).
+        let per_file = vec![
+            vec![
+                claim(Some("530403"), "b.xlsx", 0, 5),
+                claim(Some("530403"), "b.xlsx", 1, 4),
+            ],
+            vec![],
+            vec![claim(None, "0.xlsx", 0, 7)],
+            vec![
+                claim(Some("530402"), "c.xlsx", 0, 5),
+                claim(Some("530402"), "c.xlsx", 0, 6),
+            ],
+            vec![claim(Some("530403"), "a.xlsx", 0, 9)],
+            vec![claim(Some("530402"), "d.xlsx", 2, 3)],
+        ];
+        let (fast, general) = both_orders(per_file);
+        assert_eq!(keys(&fast), keys(&general));
+        let files: Vec<String> = fast.iter().map(|c| c.origin.file.to_string()).collect();
+        assert_eq!(
+            files,
+            [
+                "c.xlsx", "c.xlsx", "d.xlsx", "a.xlsx", "b.xlsx", "b.xlsx", "0.xlsx"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_mixing_counties_takes_the_general_sort() {
+        let per_file = vec![
+            vec![
+                claim(Some("530403"), "a.xlsx", 0, 5),
+                claim(Some("530402"), "a.xlsx", 0, 6),
+                claim(Some("530403"), "a.xlsx", 0, 7),
+            ],
+            vec![claim(Some("530402"), "b.xlsx", 0, 2)],
+        ];
+        let (fast, general) = both_orders(per_file);
+        assert_eq!(keys(&fast), keys(&general));
+        let rows: Vec<u32> = fast.iter().map(|c| c.origin.row).collect();
+        assert_eq!(rows, [6, 2, 5, 7]);
     }
 }
