@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::style::{self, MAX_ROWS, Styles};
+use super::style::{self, MAX_ROWS, SheetFormats, Styles};
 use crate::claim::Claim;
 use crate::codes::{RowCode, Severity};
 use crate::decide::{Decision, Outcome};
@@ -212,16 +212,6 @@ fn money(ws: &mut Worksheet, r: u32, c: u16, v: Decimal, f: &Format) -> Res {
     Ok(())
 }
 
-fn opt_money(ws: &mut Worksheet, r: u32, c: u16, v: Option<Decimal>, f: &Format) -> Res {
-    match v {
-        Some(v) => money(ws, r, c, v, f),
-        None => {
-            ws.write_blank(r, c, f)?;
-            Ok(())
-        }
-    }
-}
-
 /// Text across columns `c0..=c1` of one row (a single cell when c0 == c1).
 fn merged(ws: &mut Worksheet, r: u32, c0: u16, c1: u16, s: &str, f: &Format) -> Res {
     if c1 > c0 {
@@ -398,9 +388,11 @@ fn finding(code: RowCode, message: &str) -> String {
 // ---- paged detail sheets ----
 
 /// One sheet of a paged table being written.
-struct Page {
+struct Page<'f> {
     /// Index of the sheet in the workbook.
     idx: usize,
+    /// The indices of the formats written on this sheet so far.
+    formats: SheetFormats<'f>,
     next: u32,
     last_data: Option<u32>,
     /// The sheet's default row height (points) when it is not Excel's standard one: the height
@@ -424,7 +416,7 @@ struct Paged<'c, 'w> {
     cols: &'static [Col],
     unit: bool,
     pages: usize,
-    cur: Option<Page>,
+    cur: Option<Page<'c>>,
 }
 
 impl<'c, 'w> Paged<'c, 'w> {
@@ -450,7 +442,7 @@ impl<'c, 'w> Paged<'c, 'w> {
         }
     }
 
-    fn open(&mut self, default_height: Option<f64>) -> Res<Page> {
+    fn open(&mut self, default_height: Option<f64>) -> Res<Page<'c>> {
         let n = self.pages;
         let (title, name) = if n == 0 {
             (self.title.clone(), self.base.to_string())
@@ -476,13 +468,14 @@ impl<'c, 'w> Paged<'c, 'w> {
         self.pages += 1;
         Ok(Page {
             idx,
+            formats: SheetFormats::default(),
             next: HEADER + 1,
             last_data: None,
             default_height,
         })
     }
 
-    fn close(&mut self, p: Page) -> Res {
+    fn close(&mut self, p: Page<'c>) -> Res {
         let last = p.last_data.unwrap_or(HEADER);
         let lc = last_col(self.cols);
         self.wb
@@ -496,6 +489,27 @@ impl<'c, 'w> Paged<'c, 'w> {
     /// height in points (None: the standard height); the row is sized explicitly only when that
     /// differs from the sheet's default.
     fn row(&mut self, data: bool, height: Option<f64>) -> Res<(&mut Worksheet, u32)> {
+        let (idx, r) = self.advance(data, height)?;
+        Ok((self.wb.worksheet_from_index(idx)?, r))
+    }
+
+    /// A data row, written through the sheet's format indices.
+    fn data_row(&mut self, height: Option<f64>) -> Res<RowCells<'_, 'c>> {
+        let (idx, r) = self.advance(true, height)?;
+        let ws = self.wb.worksheet_from_index(idx)?;
+        let page = self
+            .cur
+            .as_mut()
+            .ok_or_else(|| Fail::Check("内部错误：明细表没有当前页".into()))?;
+        Ok(RowCells {
+            ws,
+            fx: &mut page.formats,
+            r,
+        })
+    }
+
+    /// Moves to the next row (see `row`); gives the sheet's index in the workbook and the row.
+    fn advance(&mut self, data: bool, height: Option<f64>) -> Res<(usize, u32)> {
         let mut page = match self.cur.take() {
             Some(p) if p.next < self.cx.row_limit => p,
             full => {
@@ -513,11 +527,12 @@ impl<'c, 'w> Paged<'c, 'w> {
         let idx = page.idx;
         let default = page.default_height;
         self.cur = Some(page);
-        let ws = self.wb.worksheet_from_index(idx)?;
         if height != default {
-            ws.set_row_height(r, height.unwrap_or(STANDARD_HEIGHT))?;
+            self.wb
+                .worksheet_from_index(idx)?
+                .set_row_height(r, height.unwrap_or(STANDARD_HEIGHT))?;
         }
-        Ok((ws, r))
+        Ok((idx, r))
     }
 
     /// A line of text across the table (e.g. "本期无超预算待定案件").
@@ -534,6 +549,53 @@ impl<'c, 'w> Paged<'c, 'w> {
             None => self.open(None)?,
         };
         self.close(last)
+    }
+}
+
+/// One data row of a detail sheet: the cell helpers above, written by format index.
+struct RowCells<'a, 'f> {
+    ws: &'a mut Worksheet,
+    fx: &'a mut SheetFormats<'f>,
+    r: u32,
+}
+
+impl<'f> RowCells<'_, 'f> {
+    fn text(&mut self, c: u16, s: &str, f: &'f Format) -> Res {
+        Ok(self.fx.string(self.ws, self.r, c, style::cell_text(s), f)?)
+    }
+
+    fn opt_text(&mut self, c: u16, s: Option<&str>, f: &'f Format) -> Res {
+        match s {
+            Some(s) => self.text(c, s, f),
+            None => self.blank(c, f),
+        }
+    }
+
+    fn blank(&mut self, c: u16, f: &'f Format) -> Res {
+        Ok(self.fx.blank(self.ws, self.r, c, f)?)
+    }
+
+    fn count(&mut self, c: u16, n: usize, f: &'f Format) -> Res {
+        Ok(self.fx.decimal(self.ws, self.r, c, Decimal::from(n), f)?)
+    }
+
+    fn number(&mut self, c: u16, n: u32, f: &'f Format) -> Res {
+        Ok(self.fx.number(self.ws, self.r, c, n, f)?)
+    }
+
+    fn money(&mut self, c: u16, v: Decimal, f: &'f Format) -> Res {
+        Ok(self.fx.money(self.ws, self.r, c, v, f)?)
+    }
+
+    fn opt_money(&mut self, c: u16, v: Option<Decimal>, f: &'f Format) -> Res {
+        match v {
+            Some(v) => self.money(c, v, f),
+            None => self.blank(c, f),
+        }
+    }
+
+    fn date(&mut self, c: u16, d: chrono::NaiveDate, f: &'f Format) -> Res {
+        Ok(self.fx.date(self.ws, self.r, c, d, f)?)
     }
 }
 
@@ -782,30 +844,30 @@ fn approved_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res<
                 (17, &place),
             ],
         );
-        let (ws, r) = pg.row(true, height)?;
-        count(ws, r, 0, n + 1, &lo.int_center)?;
-        text(ws, r, 1, &county, &st.text_wrap)?;
-        opt_text(ws, r, 2, c.office.as_deref(), &st.text_wrap)?;
-        opt_text(ws, r, 3, c.committee.as_deref(), &st.text_wrap)?;
-        opt_text(ws, r, 4, c.case_no.as_deref(), &st.id_text)?;
-        opt_text(ws, r, 5, c.dispute_type.as_deref(), &st.text_wrap)?;
-        opt_text(ws, r, 6, c.level.map(|l| l.label()), &lo.center)?;
-        opt_text(ws, r, 7, c.form.map(|f| f.label()), &lo.center)?;
+        let mut w = pg.data_row(height)?;
+        w.count(0, n + 1, &lo.int_center)?;
+        w.text(1, &county, &st.text_wrap)?;
+        w.opt_text(2, c.office.as_deref(), &st.text_wrap)?;
+        w.opt_text(3, c.committee.as_deref(), &st.text_wrap)?;
+        w.opt_text(4, c.case_no.as_deref(), &st.id_text)?;
+        w.opt_text(5, c.dispute_type.as_deref(), &st.text_wrap)?;
+        w.opt_text(6, c.level.map(|l| l.label()), &lo.center)?;
+        w.opt_text(7, c.form.map(|f| f.label()), &lo.center)?;
         match c.close_date {
-            Some(dt) => style::write_date(ws, r, 8, dt, &st.date)?,
+            Some(dt) => w.date(8, dt, &st.date)?,
             None => {
-                ws.write_blank(r, 8, &st.date)?;
+                w.blank(8, &st.date)?;
             }
         }
-        opt_text(ws, r, 9, c.mediator.as_deref(), &st.text)?;
-        opt_text(ws, r, 10, c.id_number.as_deref(), &st.id_text)?;
-        opt_text(ws, r, 11, c.bank.as_deref(), &st.text_wrap)?;
-        opt_text(ws, r, 12, c.account.as_deref(), &st.id_text)?;
-        opt_money(ws, r, 13, c.claimed, &st.money)?;
-        money(ws, r, 14, d.standard, &st.money)?;
-        money(ws, r, 15, d.approved, &st.money)?;
-        text(ws, r, 16, &hints, &st.text_wrap)?;
-        text(ws, r, 17, &place, &st.text_wrap)?;
+        w.opt_text(9, c.mediator.as_deref(), &st.text)?;
+        w.opt_text(10, c.id_number.as_deref(), &st.id_text)?;
+        w.opt_text(11, c.bank.as_deref(), &st.text_wrap)?;
+        w.opt_text(12, c.account.as_deref(), &st.id_text)?;
+        w.opt_money(13, c.claimed, &st.money)?;
+        w.money(14, d.standard, &st.money)?;
+        w.money(15, d.approved, &st.money)?;
+        w.text(16, &hints, &st.text_wrap)?;
+        w.text(17, &place, &st.text_wrap)?;
         sum += d.approved;
     }
     let sum = crate::money::fen(sum);
@@ -927,45 +989,37 @@ fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
                 (10, &cells),
             ],
         );
-        let (ws, r) = pg.row(true, height)?;
-        text(ws, r, 0, &county, &st.text_wrap)?;
-        opt_text(
-            ws,
-            r,
+        let mut w = pg.data_row(height)?;
+        w.text(0, &county, &st.text_wrap)?;
+        w.opt_text(
             1,
             shown(c.case_no.as_deref(), c, Field::CaseNo).as_deref(),
             &st.id_text,
         )?;
-        opt_text(
-            ws,
-            r,
+        w.opt_text(
             2,
             shown(c.mediator.as_deref(), c, Field::Mediator).as_deref(),
             &st.text,
         )?;
-        opt_text(
-            ws,
-            r,
+        w.opt_text(
             3,
             shown(c.id_number.as_deref(), c, Field::IdNumber).as_deref(),
             &st.id_text,
         )?;
         match c.close_date {
-            Some(dt) => style::write_date(ws, r, 4, dt, &st.date)?,
-            None => opt_text(
-                ws,
-                r,
+            Some(dt) => w.date(4, dt, &st.date)?,
+            None => w.opt_text(
                 4,
                 shown(None, c, Field::CloseDate).as_deref(),
                 &cx.lo.center,
             )?,
         }
-        text(ws, r, 5, &why, &st.text_wrap)?;
-        text(ws, r, 6, &codes, &st.text_wrap)?;
-        text(ws, r, 7, &c.origin.file, &st.text_wrap)?;
-        text(ws, r, 8, &c.origin.sheet, &st.text_wrap)?;
-        ws.write_with_format(r, 9, c.origin.row, &cx.lo.int_center)?;
-        text(ws, r, 10, &cells, &st.text_wrap)?;
+        w.text(5, &why, &st.text_wrap)?;
+        w.text(6, &codes, &st.text_wrap)?;
+        w.text(7, &c.origin.file, &st.text_wrap)?;
+        w.text(8, &c.origin.sheet, &st.text_wrap)?;
+        w.number(9, c.origin.row, &cx.lo.int_center)?;
+        w.text(10, &cells, &st.text_wrap)?;
     }
     pg.finish()
 }
@@ -1013,19 +1067,19 @@ fn held_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
         let why = why.join("\n");
         let place = c.origin.place();
         let height = fit_points(HELD_COLS, &[(0, &county), (5, &why), (6, &place)]);
-        let (ws, r) = pg.row(true, height)?;
-        text(ws, r, 0, &county, &st.text_wrap)?;
-        opt_text(ws, r, 1, c.case_no.as_deref(), &st.id_text)?;
-        opt_text(ws, r, 2, c.mediator.as_deref(), &st.text)?;
+        let mut w = pg.data_row(height)?;
+        w.text(0, &county, &st.text_wrap)?;
+        w.opt_text(1, c.case_no.as_deref(), &st.id_text)?;
+        w.opt_text(2, c.mediator.as_deref(), &st.text)?;
         match c.close_date {
-            Some(dt) => style::write_date(ws, r, 3, dt, &st.date)?,
+            Some(dt) => w.date(3, dt, &st.date)?,
             None => {
-                ws.write_blank(r, 3, &st.date)?;
+                w.blank(3, &st.date)?;
             }
         }
-        money(ws, r, 4, d.standard, &st.money)?;
-        text(ws, r, 5, &why, &st.text_wrap)?;
-        text(ws, r, 6, &place, &st.text_wrap)?;
+        w.money(4, d.standard, &st.money)?;
+        w.text(5, &why, &st.text_wrap)?;
+        w.text(6, &place, &st.text_wrap)?;
     }
     pg.finish()
 }

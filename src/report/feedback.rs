@@ -26,7 +26,7 @@ use rust_xlsxwriter::{
 };
 
 use super::payroll::{column_pixels, display_width, row_pixels, wrapped_lines};
-use super::style::{self, Styles};
+use super::style::{self, SheetFormats, Styles};
 use crate::claim::{Claim, Issue};
 use crate::codes::{RowCode, cell_ref};
 use crate::county::CountyCode;
@@ -517,6 +517,7 @@ fn write_sheet(
     ws.set_row_height_pixels(HEADER_ROW, row_pixels(header_lines))?;
 
     ws.set_default_note_author("玉溪市司法局");
+    let mut fx = SheetFormats::default();
     let mut row = FIRST_DATA_ROW;
     // Consumed row by row: each text is moved into its cell, not copied again.
     for (d, values) in table {
@@ -533,7 +534,7 @@ fn write_sheet(
             if matches!(v, Out::Text(_) | Out::Number(_)) && kind(f) != Kind::Id {
                 lines = lines.max(wrapped_lines(&v.shown(), width_of(col)));
             }
-            write_value(ws, st, local, row, col, kind(f), v, warn)?;
+            write_value(ws, &mut fx, st, local, row, col, kind(f), v, warn)?;
         }
         for (f, issues) in &by_field {
             let col = field_col(*f);
@@ -567,7 +568,7 @@ fn write_sheet(
             Outcome::Rejected => &local.result_rejected,
             Outcome::Held => &local.result_held,
         };
-        ws.write_string_with_format(row, result_col, d.outcome.label(), result_format)?;
+        fx.string(ws, row, result_col, d.outcome.label(), result_format)?;
         let opinion: Vec<String> = d
             .issues
             .iter()
@@ -578,7 +579,7 @@ fn write_sheet(
             .collect();
         let opinion = style::cell_text(&opinion.join("\n"));
         lines = lines.max(wrapped_lines(&opinion, width_of(opinion_col)));
-        ws.write_string_with_format(row, opinion_col, opinion, &st.text_wrap)?;
+        fx.string(ws, row, opinion_col, opinion, &st.text_wrap)?;
         ws.set_row_height_pixels(row, row_pixels(lines))?;
         row += 1;
     }
@@ -603,10 +604,11 @@ fn write_sheet(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_value(
+fn write_value<'f>(
     ws: &mut Worksheet,
-    st: &Styles,
-    local: &Local,
+    fx: &mut SheetFormats<'f>,
+    st: &'f Styles,
+    local: &'f Local,
     row: u32,
     col: u16,
     kind: Kind,
@@ -628,20 +630,20 @@ fn write_value(
                 (Kind::Date, true) => &local.warn_date,
                 _ => text_format,
             };
-            ws.write_blank(row, col, f)?;
+            fx.blank(ws, row, col, f)?;
         }
         Out::Text(t) => {
-            ws.write_string_with_format(row, col, t, text_format)?;
+            fx.string(ws, row, col, t, text_format)?;
         }
         Out::Number(n) => {
-            ws.write_with_format(row, col, n, text_format)?;
+            fx.decimal(ws, row, col, n, text_format)?;
         }
         Out::Date(d) => {
             let f = if warn { &local.warn_date } else { &st.date };
-            style::write_date(ws, row, col, d, f)?;
+            fx.date(ws, row, col, d, f)?;
         }
         Out::Bool(b) => {
-            ws.write_boolean_with_format(row, col, b, text_format)?;
+            fx.boolean(ws, row, col, b, text_format)?;
         }
     }
     Ok(())

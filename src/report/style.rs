@@ -6,9 +6,10 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatIndex, Workbook,
+    Worksheet, XlsxError,
 };
 
 /// Excel's limits.
@@ -270,6 +271,141 @@ pub fn write_money(
     Ok(())
 }
 
+/// One worksheet's formats and their indices there, found by the format's address.
+///
+/// rust_xlsxwriter finds a `&Format` by content (hash and compare every property) for every
+/// cell it writes, ≈ 10 % of a province's run; payrun's copy of the crate can write by index
+/// (`vendor/rust_xlsxwriter/PAYRUN-PATCH.md`). This holds each format borrowed for as long as it
+/// is here, so no other format can take its address meanwhile, and asks the crate for a
+/// format's index at its first use: the moment a `*_with_format` call would have registered it,
+/// so style numbering, and with it every output, is byte-for-byte what it was. One per
+/// worksheet: the crate refuses another sheet's index rather than write a wrong format.
+#[derive(Default)]
+pub struct SheetFormats<'f> {
+    known: Vec<(&'f Format, FormatIndex)>,
+}
+
+impl<'f> SheetFormats<'f> {
+    pub fn index(&mut self, ws: &mut Worksheet, f: &'f Format) -> FormatIndex {
+        if let Some((_, ix)) = self.known.iter().find(|(k, _)| std::ptr::eq(*k, f)) {
+            return *ix;
+        }
+        let ix = ws.format_index(f);
+        self.known.push((f, ix));
+        ix
+    }
+
+    /// `write_string_with_format`.
+    pub fn string(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        s: impl Into<String>,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let ix = self.index(ws, f);
+        ws.write_string_with_format_index(row, col, s, ix)?;
+        Ok(())
+    }
+
+    /// `write_blank`.
+    pub fn blank(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let ix = self.index(ws, f);
+        ws.write_blank_with_format_index(row, col, ix)?;
+        Ok(())
+    }
+
+    /// `write_boolean_with_format`.
+    pub fn boolean(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        b: bool,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let ix = self.index(ws, f);
+        ws.write_boolean_with_format_index(row, col, b, ix)?;
+        Ok(())
+    }
+
+    /// `write_with_format` of a whole number.
+    pub fn number(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        n: u32,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let ix = self.index(ws, f);
+        ws.write_number_with_format_index(row, col, n, ix)?;
+        Ok(())
+    }
+
+    /// `write_with_format` of a Decimal: the crate's own conversion to the cell's f64, and its
+    /// error for a value that has none.
+    pub fn decimal(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        v: Decimal,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let Some(n) = v.to_f64() else {
+            return Err(XlsxError::ParameterError(format!(
+                "Cannot represent Decimal {v:?} as an Excel f64 value."
+            )));
+        };
+        let ix = self.index(ws, f);
+        ws.write_number_with_format_index(row, col, n, ix)?;
+        Ok(())
+    }
+
+    /// [`write_money`].
+    pub fn money(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        v: Decimal,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        self.decimal(ws, row, col, crate::money::fen(v), f)
+    }
+
+    /// [`write_date`].
+    pub fn date(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        d: NaiveDate,
+        f: &'f Format,
+    ) -> Result<(), XlsxError> {
+        let dt = excel_date(d)?;
+        let ix = self.index(ws, f);
+        ws.write_datetime_with_format_index(row, col, &dt, ix)?;
+        Ok(())
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).unwrap_or(1900),
+        d.month() as u8,
+        d.day() as u8,
+    )
+}
+
 pub fn write_date(
     ws: &mut Worksheet,
     row: u32,
@@ -277,11 +413,7 @@ pub fn write_date(
     d: NaiveDate,
     f: &Format,
 ) -> Result<(), XlsxError> {
-    let dt = ExcelDateTime::from_ymd(
-        u16::try_from(d.year()).unwrap_or(1900),
-        d.month() as u8,
-        d.day() as u8,
-    )?;
+    let dt = excel_date(d)?;
     ws.write_datetime_with_format(row, col, &dt, f)?;
     Ok(())
 }
@@ -312,6 +444,65 @@ pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The same cells through `*_with_format` and through [`SheetFormats`], on an ordinary and a
+    /// constant-memory sheet, in an order that registers formats mid-way: the two files must
+    /// be byte-identical.
+    #[test]
+    fn writing_by_format_index_is_byte_identical() {
+        let st = Styles::new();
+        let dt = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
+        let save = |indexed: bool| -> Vec<u8> {
+            let mut wb = workbook();
+            wb.set_properties(&properties("t", dt));
+            for constant in [false, true] {
+                let ws = if constant {
+                    wb.add_worksheet_with_constant_memory().unwrap()
+                } else {
+                    wb.add_worksheet()
+                };
+                let mut fx = SheetFormats::default();
+                for r in 0..40u32 {
+                    let f = if r % 3 == 0 { &st.money } else { &st.text_wrap };
+                    let v = Decimal::new(i64::from(r) * 1234, 2);
+                    if indexed {
+                        fx.string(ws, r, 0, format!("行{r}"), &st.text).unwrap();
+                        fx.string(ws, r, 1, "", &st.id_text).unwrap();
+                        fx.money(ws, r, 2, v, f).unwrap();
+                        fx.date(ws, r, 3, dt, &st.date).unwrap();
+                        fx.blank(ws, r, 4, &st.warn_text).unwrap();
+                        fx.boolean(ws, r, 5, r % 2 == 0, &st.text).unwrap();
+                        fx.number(ws, r, 6, r, &st.header).unwrap();
+                        fx.decimal(ws, r, 7, v, &st.text).unwrap();
+                    } else {
+                        ws.write_string_with_format(r, 0, format!("行{r}"), &st.text)
+                            .unwrap();
+                        ws.write_string_with_format(r, 1, "", &st.id_text).unwrap();
+                        write_money(ws, r, 2, v, f).unwrap();
+                        write_date(ws, r, 3, dt, &st.date).unwrap();
+                        ws.write_blank(r, 4, &st.warn_text).unwrap();
+                        ws.write_boolean_with_format(r, 5, r % 2 == 0, &st.text)
+                            .unwrap();
+                        ws.write_with_format(r, 6, r, &st.header).unwrap();
+                        ws.write_with_format(r, 7, v, &st.text).unwrap();
+                    }
+                }
+            }
+            wb.save_to_buffer().unwrap()
+        };
+        assert_eq!(save(true), save(false));
+    }
+
+    #[test]
+    fn a_format_index_from_another_sheet_is_refused() {
+        let st = Styles::new();
+        let mut wb = workbook();
+        let ix = wb.add_worksheet().format_index(&st.text);
+        let other = wb.add_worksheet();
+        assert!(other.write_string_with_format_index(0, 0, "x", ix).is_err());
+        assert!(other.write_blank_with_format_index(0, 0, ix).is_err());
+        assert!(other.write_number_with_format_index(0, 0, 1.0, ix).is_err());
+    }
 
     #[test]
     fn hostile_county_values_cannot_steer_paths() {

@@ -1491,6 +1491,8 @@ const COLUMN_LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// }
 /// ```
 pub struct Worksheet {
+    // payrun patch: tells this worksheet's format indices from another's (see FormatIndex).
+    format_index_sheet: u64,
     pub(crate) writer: Cursor<Vec<u8>>,
     pub(crate) name: String,
     pub(crate) sheet_index: usize,
@@ -1736,6 +1738,12 @@ impl Worksheet {
     pub fn new() -> Worksheet {
         let writer = Cursor::new(Vec::with_capacity(2048));
 
+        // payrun patch: every worksheet gets its own number for its format indices.
+        static NEXT_FORMAT_INDEX_SHEET: std::sync::atomic::AtomicU64 =
+            std::sync::atomic::AtomicU64::new(1);
+        let format_index_sheet =
+            NEXT_FORMAT_INDEX_SHEET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+
         // Initialize the min and max dimensions with their opposite value.
         let dimensions = CellRange::default();
 
@@ -1745,6 +1753,7 @@ impl Worksheet {
         };
 
         Worksheet {
+            format_index_sheet,
             writer,
             name: String::new(),
             sheet_index: 0,
@@ -21532,4 +21541,200 @@ pub(crate) enum BorderPosition {
     BottomLeft,
     BottomCenter,
     BottomRight,
+}
+
+// -----------------------------------------------------------------------
+// payrun patch: writing cells by format index (see PAYRUN-PATCH.md).
+// -----------------------------------------------------------------------
+
+/// The index of a [`Format`] in one worksheet, from [`Worksheet::format_index`].
+///
+/// Every `*_with_format` call looks its format up by content (hash and compare every
+/// property), once per cell. The `*_with_format_index` calls take the index instead and write
+/// exactly what the `*_with_format` call with that format would write. An index belongs to the
+/// worksheet that gave it: used on another worksheet it is an error, never another format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormatIndex {
+    sheet: u64,
+    xf_index: u32,
+}
+
+impl Worksheet {
+    /// The index of `format` in this worksheet, registering the format as its first use by a
+    /// `*_with_format` call would.
+    pub fn format_index(&mut self, format: &Format) -> FormatIndex {
+        FormatIndex {
+            sheet: self.format_index_sheet,
+            xf_index: self.format_xf_index(format),
+        }
+    }
+
+    fn xf_of(&self, index: FormatIndex) -> Result<u32, XlsxError> {
+        if index.sheet == self.format_index_sheet {
+            Ok(index.xf_index)
+        } else {
+            Err(XlsxError::ParameterError(
+                "FormatIndex used on a worksheet other than the one that gave it".to_string(),
+            ))
+        }
+    }
+
+    /// [`Worksheet::write_string_with_format`] with a format index.
+    ///
+    /// # Errors
+    ///
+    /// As `write_string_with_format`, and [`XlsxError::ParameterError`] for an index from
+    /// another worksheet.
+    pub fn write_string_with_format_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        string: impl Into<String>,
+        index: FormatIndex,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        let xf_index = self.xf_of(index)?;
+        let string = string.into();
+        if string.is_empty() {
+            return self.write_blank_with_format_index(row, col, index);
+        }
+        if !self.check_dimensions(row, col) {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        if utf16_len(&string) > MAX_STRING_LEN {
+            return Err(XlsxError::MaxStringLengthExceeded);
+        }
+        let cell = if self.use_inline_strings {
+            CellType::InlineString {
+                string: Arc::from(string),
+                xf_index,
+            }
+        } else {
+            let mut string_id = None;
+            let string = Arc::from(string);
+            if self.has_workbook_global_sst {
+                let mut string_table = self.string_table.lock().unwrap();
+                string_id = Some(string_table.shared_string_index(Arc::clone(&string)));
+            }
+            CellType::String {
+                string,
+                xf_index,
+                string_id,
+            }
+        };
+        if !self.use_inline_strings {
+            self.has_local_string_table = true;
+        }
+        self.insert_cell(row, col, cell);
+        Ok(self)
+    }
+
+    /// [`Worksheet::write_number_with_format`] with a format index.
+    ///
+    /// # Errors
+    ///
+    /// As `write_number_with_format`, and [`XlsxError::ParameterError`] for an index from
+    /// another worksheet.
+    pub fn write_number_with_format_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        number: impl Into<f64>,
+        index: FormatIndex,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        self.store_number_with_index(row, col, number.into(), index, false)
+    }
+
+    /// [`Worksheet::write_datetime_with_format`] with a format index.
+    ///
+    /// # Errors
+    ///
+    /// As `write_datetime_with_format`, and [`XlsxError::ParameterError`] for an index from
+    /// another worksheet.
+    pub fn write_datetime_with_format_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        datetime: impl IntoExcelDateTime,
+        index: FormatIndex,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        let datetime = datetime.to_excel_serial_date();
+        self.store_number_with_index(row, col, datetime, index, true)
+    }
+
+    /// [`Worksheet::write_boolean_with_format`] with a format index.
+    ///
+    /// # Errors
+    ///
+    /// As `write_boolean_with_format`, and [`XlsxError::ParameterError`] for an index from
+    /// another worksheet.
+    pub fn write_boolean_with_format_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        boolean: bool,
+        index: FormatIndex,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        let xf_index = self.xf_of(index)?;
+        if !self.check_dimensions(row, col) {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        self.insert_cell(row, col, CellType::Boolean { boolean, xf_index });
+        Ok(self)
+    }
+
+    /// [`Worksheet::write_blank`] with a format index.
+    ///
+    /// # Errors
+    ///
+    /// As `write_blank`, and [`XlsxError::ParameterError`] for an index from another
+    /// worksheet.
+    pub fn write_blank_with_format_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        index: FormatIndex,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        let mut xf_index = self.xf_of(index)?;
+        if !self.check_dimensions(row, col) {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        if xf_index == 0 {
+            xf_index = self.row_col_format(row, col);
+        }
+        self.insert_cell(row, col, CellType::Blank { xf_index });
+        Ok(self)
+    }
+
+    fn store_number_with_index(
+        &mut self,
+        row: RowNum,
+        col: ColNum,
+        number: f64,
+        index: FormatIndex,
+        is_datetime: bool,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        let xf_index = self.xf_of(index)?;
+        if !self.check_dimensions(row, col) {
+            return Err(XlsxError::RowColumnLimitError);
+        }
+        if number.is_nan() {
+            let text = self.nan.clone();
+            return self.write_string_with_format_index(row, col, text, index);
+        }
+        if number.is_infinite() {
+            let text = if number == f64::INFINITY {
+                self.infinity.clone()
+            } else {
+                self.neg_infinity.clone()
+            };
+            return self.write_string_with_format_index(row, col, text, index);
+        }
+        let cell = if is_datetime {
+            CellType::DateTime { number, xf_index }
+        } else {
+            CellType::Number { number, xf_index }
+        };
+        self.insert_cell(row, col, cell);
+        Ok(self)
+    }
 }
