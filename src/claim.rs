@@ -111,19 +111,27 @@ impl Claim {
     /// canonical label, the date cell, the number cell. A cell read exactly so is not kept
     /// (see `parse_owned`); any other spelling ("调解成功", "2025/3/5", "100元") is kept as read.
     fn parsed_cell(&self, f: Field) -> Option<CellVal> {
-        let yes_no = |b: Option<bool>, yes: &str, no: &str| {
-            b.map(|b| CellVal::Text(if b { yes } else { no }.to_string()))
-        };
+        if let Some(label) = self.parsed_label(f) {
+            return Some(CellVal::Text(label.to_string()));
+        }
         match f {
-            Field::Level => self.level.map(|l| CellVal::Text(l.label().to_string())),
-            Field::Form => self.form.map(|x| CellVal::Text(x.label().to_string())),
+            Field::AcceptDate => self.accept_date.map(CellVal::Date),
+            Field::CloseDate => self.close_date.map(CellVal::Date),
+            Field::Claimed => self.claimed.map(|d| CellVal::Number(Some(d))),
+            _ => None,
+        }
+    }
+
+    /// The canonical label of a coded field's parsed value (see `parsed_cell`).
+    fn parsed_label(&self, f: Field) -> Option<&'static str> {
+        let yes_no = |b: Option<bool>, yes, no| b.map(|b| if b { yes } else { no });
+        match f {
+            Field::Level => self.level.map(|l| l.label()),
+            Field::Form => self.form.map(|x| x.label()),
             Field::Result => yes_no(self.successful, "成功", "不成功"),
             Field::Dossier => yes_no(self.dossier_ok, "是", "否"),
             Field::OfficeReview => yes_no(self.office_review, "通过", "不通过"),
             Field::CountyReview => yes_no(self.county_review, "通过", "不通过"),
-            Field::AcceptDate => self.accept_date.map(CellVal::Date),
-            Field::CloseDate => self.close_date.map(CellVal::Date),
-            Field::Claimed => self.claimed.map(|d| CellVal::Number(Some(d))),
             _ => None,
         }
     }
@@ -154,6 +162,19 @@ impl Claim {
                 .map(|t| CellVal::Text(t.to_string()))
                 .or_else(|| self.parsed_cell(f))
                 .map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// [`Claim::raw_cell`] when that is text, borrowed: what the feedback workbook writes for
+    /// most of a province's cells, without building a cell to copy the text out of.
+    pub fn raw_text(&self, f: Field) -> Option<&str> {
+        match self.raw.get(f) {
+            Some(CellVal::Text(t)) => Some(t),
+            Some(_) => None,
+            None => self
+                .parsed_text(f)
+                .map(|t| t.as_str())
+                .or_else(|| self.parsed_label(f)),
         }
     }
 

@@ -452,15 +452,16 @@ impl Ledger {
             for (c, w) in widths.iter().enumerate() {
                 ws.set_column_width(c as u16, *w).map_err(err)?;
             }
+            let mut fx = style::SheetFormats::default();
             for (i, e) in self.entries.iter().enumerate() {
                 let r = i as u32 + 1;
                 for (c, (_, v)) in entry_fields(e).into_iter().enumerate() {
                     if c == 10 {
                         let amount: Decimal = v.parse().unwrap_or(Decimal::ZERO);
-                        style::write_money(ws, r, c as u16, amount, &st.money).map_err(err)?;
+                        fx.money(ws, r, c as u16, amount, &st.money).map_err(err)?;
                     } else {
-                        ws.write_string_with_format(r, c as u16, style::cell_text(&v), &st.id_text)
-                            .map_err(err)?;
+                        let v = style::cell_text_borrowed(v);
+                        fx.string(ws, r, c as u16, &v, &st.id_text).map_err(err)?;
                     }
                 }
             }
@@ -543,21 +544,21 @@ impl Ledger {
     }
 }
 
-fn entry_fields(e: &Entry) -> [(&'static str, String); 13] {
+fn entry_fields(e: &Entry) -> [(&'static str, &str); 13] {
     [
-        (ENTRY_HEADERS[0], e.period.clone()),
-        (ENTRY_HEADERS[1], e.county_code.clone()),
-        (ENTRY_HEADERS[2], e.county_name.clone()),
-        (ENTRY_HEADERS[3], e.office.clone()),
-        (ENTRY_HEADERS[4], e.committee.clone()),
-        (ENTRY_HEADERS[5], e.case_no.clone()),
-        (ENTRY_HEADERS[6], e.case_key.clone()),
-        (ENTRY_HEADERS[7], e.mediator.clone()),
-        (ENTRY_HEADERS[8], e.id_number.clone()),
-        (ENTRY_HEADERS[9], e.close_date.clone()),
-        (ENTRY_HEADERS[10], e.amount.clone()),
-        (ENTRY_HEADERS[11], e.run_date.clone()),
-        (ENTRY_HEADERS[12], e.source.clone()),
+        (ENTRY_HEADERS[0], &e.period),
+        (ENTRY_HEADERS[1], &e.county_code),
+        (ENTRY_HEADERS[2], &e.county_name),
+        (ENTRY_HEADERS[3], &e.office),
+        (ENTRY_HEADERS[4], &e.committee),
+        (ENTRY_HEADERS[5], &e.case_no),
+        (ENTRY_HEADERS[6], &e.case_key),
+        (ENTRY_HEADERS[7], &e.mediator),
+        (ENTRY_HEADERS[8], &e.id_number),
+        (ENTRY_HEADERS[9], &e.close_date),
+        (ENTRY_HEADERS[10], &e.amount),
+        (ENTRY_HEADERS[11], &e.run_date),
+        (ENTRY_HEADERS[12], &e.source),
     ]
 }
 

@@ -561,7 +561,9 @@ struct RowCells<'a, 'f> {
 
 impl<'f> RowCells<'_, 'f> {
     fn text(&mut self, c: u16, s: &str, f: &'f Format) -> Res {
-        Ok(self.fx.string(self.ws, self.r, c, style::cell_text(s), f)?)
+        Ok(self
+            .fx
+            .string(self.ws, self.r, c, &style::cell_text_borrowed(s), f)?)
     }
 
     fn opt_text(&mut self, c: u16, s: Option<&str>, f: &'f Format) -> Res {

@@ -200,15 +200,15 @@ fn xe(e: XlsxError) -> String {
 }
 
 /// One cell as it will be written.
-enum Out {
+enum Out<'a> {
     Blank,
-    Text(String),
+    Text(std::borrow::Cow<'a, str>),
     Number(rust_decimal::Decimal),
     Date(chrono::NaiveDate),
     Bool(bool),
 }
 
-impl Out {
+impl Out<'_> {
     /// The text a person sees, for column widths.
     fn shown(&self) -> std::borrow::Cow<'_, str> {
         use std::borrow::Cow;
@@ -223,17 +223,23 @@ impl Out {
 }
 
 /// The value to write for field `f` of a claim (see the module comment for the two exceptions).
-fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
+fn cell_value<'a>(f: Field, c: &'a Claim, county_name: &'a str) -> Out<'a> {
+    // Most cells are text: borrowed from the claim, and copied only into the cell itself.
+    if let Some(t) = c.raw_text(f)
+        && !crate::cell::is_blank_text(t)
+    {
+        return Out::Text(style::cell_text_borrowed(t));
+    }
     let raw = c.raw_cell(f).filter(|v| !v.is_blank());
     let Some(v) = raw else {
         return if f == Field::County {
-            Out::Text(county_name.to_string())
+            Out::Text(county_name.into())
         } else {
             Out::Blank
         };
     };
     match v.as_ref() {
-        CellVal::Text(t) => Out::Text(style::cell_text(t)),
+        CellVal::Text(t) => Out::Text(style::cell_text(t).into()),
         CellVal::Number(Some(n)) => match kind(f) {
             Kind::Id | Kind::Case => {
                 let keep_number = f != Field::CaseNo
@@ -242,7 +248,11 @@ fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
                 if keep_number {
                     Out::Number(*n)
                 } else {
-                    Out::Text(crate::cell::integer_text(*n).unwrap_or_else(|| v.display()))
+                    Out::Text(
+                        crate::cell::integer_text(*n)
+                            .unwrap_or_else(|| v.display())
+                            .into(),
+                    )
                 }
             }
             Kind::Date => {
@@ -263,7 +273,7 @@ fn cell_value(f: Field, c: &Claim, county_name: &str) -> Out {
         // An uncached formula in the ignored 序号 column (`=ROW()-3`) would only show as noise.
         CellVal::Formula(_) if f == Field::Seq => Out::Blank,
         CellVal::Number(None) | CellVal::BadDate(_) | CellVal::Error(_) | CellVal::Formula(_) => {
-            Out::Text(style::cell_text(&v.display()))
+            Out::Text(style::cell_text(&v.display()).into())
         }
     }
 }
@@ -579,7 +589,7 @@ fn write_sheet(
             .collect();
         let opinion = style::cell_text(&opinion.join("\n"));
         lines = lines.max(wrapped_lines(&opinion, width_of(opinion_col)));
-        fx.string(ws, row, opinion_col, opinion, &st.text_wrap)?;
+        fx.string(ws, row, opinion_col, &opinion, &st.text_wrap)?;
         ws.set_row_height_pixels(row, row_pixels(lines))?;
         row += 1;
     }
@@ -633,7 +643,7 @@ fn write_value<'f>(
             fx.blank(ws, row, col, f)?;
         }
         Out::Text(t) => {
-            fx.string(ws, row, col, t, text_format)?;
+            fx.string(ws, row, col, &t, text_format)?;
         }
         Out::Number(n) => {
             fx.decimal(ws, row, col, n, text_format)?;

@@ -117,8 +117,14 @@ impl Styles {
 /// line breaks and tabs dropped (they make the XML invalid for some readers). Always written with
 /// `write_string`, so `=cmd|…` stays inert text.
 pub fn cell_text(s: &str) -> String {
+    cell_text_borrowed(s).into_owned()
+}
+
+/// [`cell_text`], borrowing the text when it is already writable (nearly always): the cell
+/// writes of the large sheets take it from there without a copy of their own.
+pub fn cell_text_borrowed(s: &str) -> std::borrow::Cow<'_, str> {
     // Fast path for the usual cell: short (UTF-16 units never exceed UTF-8 bytes) and free of
-    // control characters (C0, DEL, and C1 = 0xC2 0x80..=0x9F in UTF-8) — copied whole.
+    // control characters (C0, DEL, and C1 = 0xC2 0x80..=0x9F in UTF-8) — used as it is.
     let b = s.as_bytes();
     let plain = b.len() <= MAX_STRING_UTF16 - 3
         && !b.iter().enumerate().any(|(i, &c)| {
@@ -127,9 +133,9 @@ pub fn cell_text(s: &str) -> String {
                 || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)))
         });
     if plain {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
-    cell_text_by_char(s)
+    std::borrow::Cow::Owned(cell_text_by_char(s))
 }
 
 /// The definition `cell_text` shortcuts: character by character.
@@ -301,7 +307,7 @@ impl<'f> SheetFormats<'f> {
         ws: &mut Worksheet,
         row: u32,
         col: u16,
-        s: impl Into<String>,
+        s: &str,
         f: &'f Format,
     ) -> Result<(), XlsxError> {
         let ix = self.index(ws, f);
@@ -466,7 +472,7 @@ mod tests {
                     let f = if r % 3 == 0 { &st.money } else { &st.text_wrap };
                     let v = Decimal::new(i64::from(r) * 1234, 2);
                     if indexed {
-                        fx.string(ws, r, 0, format!("行{r}"), &st.text).unwrap();
+                        fx.string(ws, r, 0, &format!("行{r}"), &st.text).unwrap();
                         fx.string(ws, r, 1, "", &st.id_text).unwrap();
                         fx.money(ws, r, 2, v, f).unwrap();
                         fx.date(ws, r, 3, dt, &st.date).unwrap();

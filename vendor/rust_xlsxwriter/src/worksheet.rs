@@ -21585,22 +21585,25 @@ impl Worksheet {
     ///
     /// As `write_string_with_format`, and [`XlsxError::ParameterError`] for an index from
     /// another worksheet.
+    ///
+    /// The text is borrowed: the cell's shared copy is made from it directly, where
+    /// `write_string_with_format` makes a `String` and then copies that again.
     pub fn write_string_with_format_index(
         &mut self,
         row: RowNum,
         col: ColNum,
-        string: impl Into<String>,
+        string: &str,
         index: FormatIndex,
     ) -> Result<&mut Worksheet, XlsxError> {
         let xf_index = self.xf_of(index)?;
-        let string = string.into();
         if string.is_empty() {
             return self.write_blank_with_format_index(row, col, index);
         }
         if !self.check_dimensions(row, col) {
             return Err(XlsxError::RowColumnLimitError);
         }
-        if utf16_len(&string) > MAX_STRING_LEN {
+        // A string has no more UTF-16 units than UTF-8 bytes, so most need no count.
+        if string.len() > MAX_STRING_LEN && utf16_len(string) > MAX_STRING_LEN {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
         let cell = if self.use_inline_strings {
@@ -21719,7 +21722,7 @@ impl Worksheet {
         }
         if number.is_nan() {
             let text = self.nan.clone();
-            return self.write_string_with_format_index(row, col, text, index);
+            return self.write_string_with_format_index(row, col, &text, index);
         }
         if number.is_infinite() {
             let text = if number == f64::INFINITY {
@@ -21727,7 +21730,7 @@ impl Worksheet {
             } else {
                 self.neg_infinity.clone()
             };
-            return self.write_string_with_format_index(row, col, text, index);
+            return self.write_string_with_format_index(row, col, &text, index);
         }
         let cell = if is_datetime {
             CellType::DateTime { number, xf_index }
