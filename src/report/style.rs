@@ -125,13 +125,16 @@ pub fn cell_text(s: &str) -> String {
 pub fn cell_text_borrowed(s: &str) -> std::borrow::Cow<'_, str> {
     // Fast path for the usual cell: short (UTF-16 units never exceed UTF-8 bytes) and free of
     // control characters (C0, DEL, and C1 = 0xC2 0x80..=0x9F in UTF-8) — used as it is.
+    // A first pass the compiler vectorises passes nearly every cell (no byte below 0x20, no
+    // DEL, no 0xC2 lead byte at all); the exact pass decides the rest (line breaks, tabs, é).
     let b = s.as_bytes();
     let plain = b.len() <= MAX_STRING_UTF16 - 3
-        && !b.iter().enumerate().any(|(i, &c)| {
-            (c < 0x20 && c != b'\n' && c != b'\t')
-                || c == 0x7F
-                || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)))
-        });
+        && (b.iter().all(|&c| c >= 0x20 && c != 0x7F && c != 0xC2)
+            || !b.iter().enumerate().any(|(i, &c)| {
+                (c < 0x20 && c != b'\n' && c != b'\t')
+                    || c == 0x7F
+                    || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)))
+            }));
     if plain {
         return std::borrow::Cow::Borrowed(s);
     }

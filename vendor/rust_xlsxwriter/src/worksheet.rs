@@ -19650,15 +19650,9 @@ impl Worksheet {
         #[cfg(any(feature = "ryu", feature = "zmij"))]
         let number = buffer.format_finite(number);
 
-        if xf_index > 0 {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" s="{xf_index}"><v>{number}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        } else {
-            write!(writer, r#"<c r="{col_name}{row}"><v>{number}</v></c>"#).expect(XML_WRITE_ERROR);
-        }
+        // payrun patch: the cell's pieces are put one by one (see cell_start).
+        cell_start(writer, row, col_name, xf_index);
+        write!(writer, "><v>{number}</v></c>").expect(XML_WRITE_ERROR);
     }
 
     // Write the <c> element for a string.
@@ -19669,19 +19663,11 @@ impl Worksheet {
         string_index: u32,
         xf_index: u32,
     ) {
-        if xf_index > 0 {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" s="{xf_index}" t="s"><v>{string_index}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        } else {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" t="s"><v>{string_index}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        }
+        // payrun patch: the cell's pieces are put one by one (see cell_start).
+        cell_start(writer, row, col_name, xf_index);
+        put(writer, br#" t="s"><v>"#);
+        put(writer, itoa::Buffer::new().format(string_index).as_bytes());
+        put(writer, b"</v></c>");
     }
 
     // Write the <c> element for an inline string.
@@ -19702,19 +19688,13 @@ impl Worksheet {
         let string = crate::xmlwriter::escape_xml_escapes(string);
         let string = crate::xmlwriter::escape_xml_data(&string);
 
-        if xf_index > 0 {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" s="{xf_index}" t="inlineStr"><is><t{preserve}>{string}</t></is></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        } else {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" t="inlineStr"><is><t{preserve}>{string}</t></is></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        }
+        // payrun patch: the cell's pieces are put one by one (see cell_start).
+        cell_start(writer, row, col_name, xf_index);
+        put(writer, br#" t="inlineStr"><is><t"#);
+        put(writer, preserve.as_bytes());
+        put(writer, b">");
+        put(writer, string.as_bytes());
+        put(writer, b"</t></is></c>");
     }
 
     // Write the <c> element for an inline rich string.
@@ -19851,7 +19831,9 @@ impl Worksheet {
         // Write formatted blank cells and ignore unformatted blank cells (like
         // Excel does).
         if xf_index > 0 {
-            write!(writer, r#"<c r="{col_name}{row}" s="{xf_index}"/>"#).expect(XML_WRITE_ERROR);
+            // payrun patch: the cell's pieces are put one by one (see cell_start).
+            cell_start(writer, row, col_name, xf_index);
+            put(writer, b"/>");
         }
     }
 
@@ -21740,4 +21722,26 @@ impl Worksheet {
         self.insert_cell(row, col, cell);
         Ok(self)
     }
+}
+
+// payrun patch: the hottest cell writers (number, shared and inline string, blank) put their
+// pieces with `write_all` instead of one `write!` each. The formatting machinery per cell was
+// ≈ 4 % of a large run's CPU. The bytes written are the same.
+
+/// `<c r="A1"` and, for a formatted cell, ` s="N"`; the caller closes the tag.
+#[inline]
+fn cell_start<W: Write>(writer: &mut W, row: RowNum, col_name: &str, xf_index: u32) {
+    put(writer, br#"<c r=""#);
+    put(writer, col_name.as_bytes());
+    put(writer, itoa::Buffer::new().format(row).as_bytes());
+    if xf_index > 0 {
+        put(writer, br#"" s=""#);
+        put(writer, itoa::Buffer::new().format(xf_index).as_bytes());
+    }
+    put(writer, b"\"");
+}
+
+#[inline]
+fn put<W: Write>(writer: &mut W, bytes: &[u8]) {
+    writer.write_all(bytes).expect(XML_WRITE_ERROR);
 }
