@@ -64,6 +64,12 @@ pub fn is_blank_text(s: &str) -> bool {
     !visibly_filled && normalize_text(s).is_empty()
 }
 
+/// Whether `compact(s)` is `s` itself, told without building it: true for the usual coded
+/// cell ("成功", "书面"), which then needs no copy.
+pub fn is_compact(s: &str) -> bool {
+    plainly_nfkc(s) && !s.chars().any(is_space)
+}
+
 /// Like `normalize_text` but also removes all interior whitespace, for header and keyword
 /// matching ("身份证\n号码" → "身份证号码", "合  计" → "合计").
 pub fn compact(s: &str) -> String {
@@ -878,6 +884,17 @@ mod tests {
     }
 
     #[test]
+    fn compact_text_is_told_without_a_copy() {
+        for s in ["成功", "书面", "通过", "abc123"] {
+            assert!(is_compact(s), "{s}");
+            assert_eq!(compact(s), s);
+        }
+        for s in ["成 功", "成功\n", "\u{3000}是", "ＡＢＣ", "U\u{0384}"] {
+            assert!(!is_compact(s), "{s:?}");
+        }
+    }
+
+    #[test]
     fn compact_removes_interior_space() {
         let cases = [
             ("身份证\n号码", "身份证号码"),
@@ -1569,6 +1586,9 @@ mod tests {
             let _ = case_key(&s);
             let c = compact(&s);
             prop_assert!(!c.chars().any(is_space));
+            if is_compact(&s) {
+                prop_assert_eq!(&c, &s);
+            }
             let n = normalize_text(&s);
             prop_assert!(!n.starts_with(is_space) && !n.ends_with(is_space));
             prop_assert_eq!(is_blank_text(&s), n.is_empty());

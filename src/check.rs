@@ -541,10 +541,10 @@ pub fn check_files(
             b.origin.row,
         ))
     });
-    let (list, places): (Vec<Claim>, Vec<(usize, usize)>) =
+    let (mut list, places): (Vec<Claim>, Vec<(usize, usize)>) =
         claims.into_iter().map(|(c, f, s)| (c, (f, s))).unzip();
     let period = check_period(policy, today);
-    let decisions = decide::decide_all(&list, policy, &period, &PriorPayments::default());
+    let decisions = decide::decide_all(&mut list, policy, &period, &PriorPayments::default());
     for ((c, d), (fi, si)) in list.iter().zip(&decisions).zip(&places) {
         let Some(sheet) = out.get_mut(*fi).and_then(|f| f.sheets.get_mut(*si)) else {
             continue;

@@ -142,6 +142,9 @@ impl Claim {
         if let (CellVal::Text(t), Some(p)) = (v, self.parsed_text(f)) {
             return t == p;
         }
+        if let Some(label) = self.parsed_label(f) {
+            return matches!(v, CellVal::Text(t) if t == label);
+        }
         match (v, self.parsed_cell(f)) {
             (CellVal::Number(Some(a)), Some(CellVal::Number(Some(b)))) => {
                 a == &b && a.scale() == b.scale()
@@ -344,8 +347,8 @@ impl Ctx<'_> {
         allowed: &str,
     ) -> Option<T> {
         let v = self.present(f, v)?;
-        let shown = v.display();
         let parsed = match v {
+            CellVal::Text(t) if cell::is_compact(t) => parse(t),
             CellVal::Text(t) => parse(&cell::compact(t)),
             _ => None,
         };
@@ -353,7 +356,7 @@ impl Ctx<'_> {
             self.push(
                 RowCode::BadValue,
                 f,
-                format!("“{shown}”不是有效取值，应填 {allowed}"),
+                format!("“{}”不是有效取值，应填 {allowed}", v.display()),
             );
         }
         parsed

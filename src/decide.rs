@@ -142,12 +142,19 @@ fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: String) ->
 
 /// Decides every claim. `claims` must be in the deterministic order of SPEC §4.3 (county code,
 /// file path, sheet order, row): the first occurrence of a case is the one decided normally.
+/// Each claim's parse findings move into its decision (every report reads them there), so a
+/// province's findings are never held twice.
 pub fn decide_all(
-    claims: &[Claim],
+    claims: &mut [Claim],
     policy: &Policy,
     period: &RunPeriod,
     prior: &PriorPayments,
 ) -> Vec<Decision> {
+    let parsed: Vec<Vec<Issue>> = claims
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.issues))
+        .collect();
+    let claims: &[Claim] = claims;
     // The first occurrence of each case key (SPEC §4.3) is found county by county, each in row
     // order; everything else about a row depends on that row alone, so rows are decided in
     // parallel and collected in order. Keys borrow from the claims (no 400k cloned keys).
@@ -186,13 +193,16 @@ pub fn decide_all(
             *slot = Some(j);
         }
     }
-    log::debug!("first occurrences found");
+    log::debug!("first occurrences found{}", crate::run::memory_note());
     let mut out: Vec<Decision> = claims
         .par_iter()
         .zip(first_of.par_iter())
-        .map(|(c, &first_of)| decide_one(c, first_of, claims, policy, period, prior))
+        .zip(parsed)
+        .map(|((c, &first_of), issues)| {
+            decide_one(c, issues, first_of, claims, policy, period, prior)
+        })
         .collect();
-    log::debug!("rows decided");
+    log::debug!("rows decided{}", crate::run::memory_note());
     mark_possible_duplicates(claims, &mut out);
     out
 }
@@ -205,17 +215,18 @@ fn paid_in<'a>(prior: &'a PriorPayments, county: &CountyCode, key: &str) -> Opti
     prior.cases.get(&(county.clone(), key.to_string()))
 }
 
-/// One row's rules; `first_of` is the row holding the first occurrence of its case key, when this
-/// row repeats it.
+/// One row's rules; `issues` are its parse findings, `first_of` is the row holding the first
+/// occurrence of its case key, when this row repeats it.
 fn decide_one(
     c: &Claim,
+    mut issues: Vec<Issue>,
     first_of: Option<usize>,
     claims: &[Claim],
     policy: &Policy,
     period: &RunPeriod,
     prior: &PriorPayments,
 ) -> Decision {
-    let mut issues = c.issues.clone();
+    let parse_findings = issues.len();
 
     // The answers of the form that refuse a subsidy, in the order the form asks them.
     let refusals = [
@@ -344,7 +355,12 @@ fn decide_one(
             ),
         ));
     }
-    if c.account.is_none() && !c.issues.iter().any(|i| i.field == Some(Field::Account)) {
+    let account_finding = issues
+        .get(..parse_findings)
+        .unwrap_or_default()
+        .iter()
+        .any(|i| i.field == Some(Field::Account));
+    if c.account.is_none() && !account_finding {
         issues.push(issue(
             RowCode::MissingBankAccount,
             c,

@@ -197,15 +197,13 @@ pub fn evaluate(
     let (file_reports, per_file): (Vec<FileReport>, Vec<Vec<Claim>>) = ingested.into_iter().unzip();
     let mut claims = gather_in_decision_order(per_file);
     log::debug!(
-        "gather and order: {:.3}s, claim {} bytes",
+        "gather and order: {:.3}s, claim {} bytes{}",
         t2.elapsed().as_secs_f64(),
-        std::mem::size_of::<Claim>()
+        std::mem::size_of::<Claim>(),
+        memory_note()
     );
-    let mut decisions = decide::decide_all(&claims, &policy, &period, prior);
-    // Each claim's parse findings now live in its decision, where every report reads them.
-    for c in &mut claims {
-        c.issues = Vec::new();
-    }
+    // Each claim's parse findings move into its decision, where every report reads them.
+    let mut decisions = decide::decide_all(&mut claims, &policy, &period, prior);
     log::info!(
         "decide: {} rows in {:.3}s{}",
         decisions.len(),
@@ -401,8 +399,8 @@ fn gather_in_decision_order(mut per_file: Vec<Vec<Claim>>) -> Vec<Claim> {
         .collect();
     let Some(mut whole) = whole else {
         let mut claims = Vec::with_capacity(total);
-        for mut v in per_file {
-            claims.append(&mut v);
+        for v in per_file {
+            claims.extend(v);
         }
         return in_decision_order(claims);
     };
@@ -412,7 +410,9 @@ fn gather_in_decision_order(mut per_file: Vec<Vec<Claim>>) -> Vec<Claim> {
     let mut claims = Vec::with_capacity(total);
     for i in order {
         if let Some(v) = per_file.get_mut(i) {
-            claims.append(v);
+            // Each file's buffer is freed as soon as it is emptied: the province's claims are
+            // never held twice.
+            claims.extend(std::mem::take(v));
         }
     }
     claims
