@@ -582,7 +582,7 @@ impl<'f> RowCells<'_, 'f> {
     }
 
     fn number(&mut self, c: u16, n: u32, f: &'f Format) -> Res {
-        Ok(self.fx.number(self.ws, self.r, c, n, f)?)
+        Ok(self.fx.decimal(self.ws, self.r, c, Decimal::from(n), f)?)
     }
 
     fn money(&mut self, c: u16, v: Decimal, f: &'f Format) -> Res {

@@ -304,6 +304,18 @@ impl<'f> SheetFormats<'f> {
         ix
     }
 
+    /// Writes one cell through `f`'s index.
+    fn with_index(
+        &mut self,
+        ws: &mut Worksheet,
+        f: &'f Format,
+        write: impl FnOnce(&mut Worksheet, FormatIndex) -> Result<&mut Worksheet, XlsxError>,
+    ) -> Result<(), XlsxError> {
+        let ix = self.index(ws, f);
+        write(ws, ix)?;
+        Ok(())
+    }
+
     /// `write_string_with_format`.
     pub fn string(
         &mut self,
@@ -313,9 +325,9 @@ impl<'f> SheetFormats<'f> {
         s: &str,
         f: &'f Format,
     ) -> Result<(), XlsxError> {
-        let ix = self.index(ws, f);
-        ws.write_string_with_format_index(row, col, s, ix)?;
-        Ok(())
+        self.with_index(ws, f, |ws, ix| {
+            ws.write_string_with_format_index(row, col, s, ix)
+        })
     }
 
     /// `write_blank`.
@@ -326,9 +338,9 @@ impl<'f> SheetFormats<'f> {
         col: u16,
         f: &'f Format,
     ) -> Result<(), XlsxError> {
-        let ix = self.index(ws, f);
-        ws.write_blank_with_format_index(row, col, ix)?;
-        Ok(())
+        self.with_index(ws, f, |ws, ix| {
+            ws.write_blank_with_format_index(row, col, ix)
+        })
     }
 
     /// `write_boolean_with_format`.
@@ -340,23 +352,9 @@ impl<'f> SheetFormats<'f> {
         b: bool,
         f: &'f Format,
     ) -> Result<(), XlsxError> {
-        let ix = self.index(ws, f);
-        ws.write_boolean_with_format_index(row, col, b, ix)?;
-        Ok(())
-    }
-
-    /// `write_with_format` of a whole number.
-    pub fn number(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        n: u32,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        let ix = self.index(ws, f);
-        ws.write_number_with_format_index(row, col, n, ix)?;
-        Ok(())
+        self.with_index(ws, f, |ws, ix| {
+            ws.write_boolean_with_format_index(row, col, b, ix)
+        })
     }
 
     /// `write_with_format` of a Decimal: the crate's own conversion to the cell's f64, and its
@@ -374,9 +372,9 @@ impl<'f> SheetFormats<'f> {
                 "Cannot represent Decimal {v:?} as an Excel f64 value."
             )));
         };
-        let ix = self.index(ws, f);
-        ws.write_number_with_format_index(row, col, n, ix)?;
-        Ok(())
+        self.with_index(ws, f, |ws, ix| {
+            ws.write_number_with_format_index(row, col, n, ix)
+        })
     }
 
     /// [`write_money`].
@@ -401,9 +399,9 @@ impl<'f> SheetFormats<'f> {
         f: &'f Format,
     ) -> Result<(), XlsxError> {
         let dt = excel_date(d)?;
-        let ix = self.index(ws, f);
-        ws.write_datetime_with_format_index(row, col, &dt, ix)?;
-        Ok(())
+        self.with_index(ws, f, |ws, ix| {
+            ws.write_datetime_with_format_index(row, col, &dt, ix)
+        })
     }
 }
 
@@ -481,7 +479,7 @@ mod tests {
                         fx.date(ws, r, 3, dt, &st.date).unwrap();
                         fx.blank(ws, r, 4, &st.warn_text).unwrap();
                         fx.boolean(ws, r, 5, r % 2 == 0, &st.text).unwrap();
-                        fx.number(ws, r, 6, r, &st.header).unwrap();
+                        fx.decimal(ws, r, 6, Decimal::from(r), &st.header).unwrap();
                         fx.decimal(ws, r, 7, v, &st.text).unwrap();
                     } else {
                         ws.write_string_with_format(r, 0, format!("行{r}"), &st.text)
