@@ -80,8 +80,8 @@ pub struct Claim {
     pub office_review: Option<bool>,
     pub county_review: Option<bool>,
     pub remark: Option<Text>,
-    /// Findings of parsing. Deciding copies them into the decision and `run::evaluate` then empties
-    /// this list: every report reads them from the decision.
+    /// Findings of parsing. `decide_all` moves them into the claim's decision, where every report
+    /// reads them; after deciding this list is empty.
     pub issues: Vec<Issue>,
     /// The row's cells as read, for the feedback workbook.
     pub raw: RawRow,

@@ -577,12 +577,9 @@ impl<'f> RowCells<'_, 'f> {
         Ok(self.fx.blank(self.ws, self.r, c, f)?)
     }
 
-    fn count(&mut self, c: u16, n: usize, f: &'f Format) -> Res {
-        Ok(self.fx.decimal(self.ws, self.r, c, Decimal::from(n), f)?)
-    }
-
-    fn number(&mut self, c: u16, n: u32, f: &'f Format) -> Res {
-        Ok(self.fx.decimal(self.ws, self.r, c, Decimal::from(n), f)?)
+    /// A count or row number, written as a number (through Decimal, like every number here).
+    fn count(&mut self, c: u16, n: impl Into<Decimal>, f: &'f Format) -> Res {
+        Ok(self.fx.decimal(self.ws, self.r, c, n.into(), f)?)
     }
 
     fn money(&mut self, c: u16, v: Decimal, f: &'f Format) -> Res {
@@ -1020,7 +1017,7 @@ fn rejected_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
         w.text(6, &codes, &st.text_wrap)?;
         w.text(7, &c.origin.file, &st.text_wrap)?;
         w.text(8, &c.origin.sheet, &st.text_wrap)?;
-        w.number(9, c.origin.row, &cx.lo.int_center)?;
+        w.count(9, c.origin.row, &cx.lo.int_center)?;
         w.text(10, &cells, &st.text_wrap)?;
     }
     pg.finish()
