@@ -12,6 +12,7 @@ pub mod header;
 pub mod ole;
 pub mod read;
 pub mod worker;
+pub mod xls_text;
 
 use std::path::{Path, PathBuf};
 
