@@ -241,33 +241,35 @@ fn format_section(n: u128, out: &mut String) {
     }
 }
 
-fn format_below_yi(n: u128, out: &mut String) {
-    let (hi, lo) = (n / 10_000, n % 10_000);
+/// `n` as [high part, `unit`] low part, for groups of `size` (万: 10^4, 亿: 10^8). A 零 stands
+/// for the zeros at the top of a non-zero low part: 壹万零伍, 壹亿零伍万.
+fn format_group(
+    n: u128,
+    (size, unit): (u128, char),
+    high: fn(u128, &mut String),
+    low: fn(u128, &mut String),
+    out: &mut String,
+) {
+    let (hi, lo) = (n / size, n % size);
     if hi > 0 {
-        format_section(hi, out);
-        out.push('万');
-        if lo > 0 && lo < 1000 {
+        high(hi, out);
+        out.push(unit);
+        if lo > 0 && lo < size / 10 {
             out.push('零');
         }
     }
     if lo > 0 {
-        format_section(lo, out);
+        low(lo, out);
     }
+}
+
+fn format_below_yi(n: u128, out: &mut String) {
+    format_group(n, (10_000, '万'), format_section, format_section, out);
 }
 
 /// Non-zero integer. Recursion on 亿 is at most 4 deep for the largest `Decimal`.
 fn format_int(n: u128, out: &mut String) {
-    let (hi, lo) = (n / 100_000_000, n % 100_000_000);
-    if hi > 0 {
-        format_int(hi, out);
-        out.push('亿');
-        if lo > 0 && lo < 10_000_000 {
-            out.push('零');
-        }
-    }
-    if lo > 0 {
-        format_below_yi(lo, out);
-    }
+    format_group(n, (100_000_000, '亿'), format_int, format_below_yi, out);
 }
 
 /// Chinese finance-form capital amount with the 人民币 prefix ("人民币壹佰元伍角整"), rounded to the
