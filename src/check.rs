@@ -681,7 +681,7 @@ impl StaffRow<'_> {
             CellVal::Date(d) => Ok(*d),
             CellVal::Text(t) => cell::parse_date_text(t),
             CellVal::Number(Some(n)) => cell::parse_date_number(*n, self.table.epoch_1904),
-            other => Err(format!("“{}”不是日期", other.display())),
+            other => Err(cell::CellError::NotADate(other.display())),
         };
         r.map_err(|e| {
             self.push(
@@ -698,7 +698,7 @@ impl StaffRow<'_> {
         let r = match v {
             CellVal::Number(Some(n)) => cell::check_money(*n),
             CellVal::Text(t) => cell::parse_money_text(t),
-            other => Err(format!("“{}”不是金额", other.display())),
+            other => Err(cell::CellError::NotAnAmount(other.display())),
         };
         r.map_err(|e| {
             self.push(

@@ -368,7 +368,7 @@ impl Ctx<'_> {
             CellVal::Date(d) => Ok(*d),
             CellVal::Text(t) => cell::parse_date_text(t),
             CellVal::Number(Some(n)) => cell::parse_date_number(*n, self.epoch_1904),
-            other => Err(format!("“{}”不是日期", other.display())),
+            other => Err(cell::CellError::NotADate(other.display())),
         };
         match r {
             Ok(d) => Some(d),
@@ -469,7 +469,7 @@ impl Ctx<'_> {
         let r = match v {
             CellVal::Number(Some(n)) => cell::check_money(*n),
             CellVal::Text(t) => cell::parse_money_text(t),
-            other => Err(format!("“{}”不是金额", other.display())),
+            other => Err(cell::CellError::NotAnAmount(other.display())),
         };
         match r {
             Ok(d) => Some(d),

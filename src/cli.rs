@@ -247,11 +247,13 @@ pub fn samples_command(
     };
     for half in [1u8, 2] {
         let dir = out.join(format!("{}-H{half}", policy.year));
-        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)?;
+        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)
+            .map_err(|e| e.to_string())?;
         println!("{}：{} 个申报表", dir.display(), files.len());
     }
     let dir = crate::staff::output_dir(out, policy.year);
-    let files = crate::staff::samples::write_staff_samples(policy, &dir, seed)?;
+    let files =
+        crate::samples::write_staff_samples(policy, &dir, seed).map_err(|e| e.to_string())?;
     println!("{}：{} 个协勤人员经费申报表", dir.display(), files.len());
     Ok(0)
 }

@@ -15,7 +15,6 @@ pub mod machine;
 pub mod parse;
 pub mod report;
 pub mod rules;
-pub mod samples;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
