@@ -11,6 +11,7 @@ use super::order::reading_order;
 use super::{FileReport, FormError, FormRow, Verdict};
 use crate::county::CountyCode;
 use crate::money::plain;
+use crate::policy::Policy;
 
 /// What a form writes into decisions.csv beside the shared columns.
 pub struct CsvLine<'a> {
@@ -110,11 +111,47 @@ pub fn files_json(
         .collect()
 }
 
-/// summary.json bytes: pretty, with a final newline.
-pub fn json_bytes(v: &Value) -> Result<Vec<u8>, serde_json::Error> {
-    let mut bytes = serde_json::to_vec_pretty(v)?;
+/// What every summary.json holds beside a form's own figures.
+pub struct Summary<'a> {
+    pub program_version: &'a str,
+    pub policy: &'a Policy,
+    /// The form's own keys of the `policy` object.
+    pub policy_extra: Value,
+    /// [`files_json`] of `reports`.
+    pub files: Vec<Value>,
+    pub reports: &'a [FileReport],
+    pub notices: &'a [String],
+}
+
+/// summary.json bytes: the shared keys (program version, policy, files, files in error,
+/// notices) and the form's `own` keys; pretty, keys sorted, with a final newline.
+pub fn summary_bytes(base: Summary<'_>, own: Value) -> Result<Vec<u8>, serde_json::Error> {
+    let p = base.policy;
+    let mut policy = json!({
+        "name": p.name,
+        "year": p.year,
+        "source": p.source,
+        "sha256": p.sha256,
+    });
+    merge(&mut policy, base.policy_extra);
+    let mut v = json!({
+        "program_version": base.program_version,
+        "policy": policy,
+        "files": base.files,
+        "files_with_errors": base.reports.iter().filter(|f| !f.ok()).count(),
+        "notices": base.notices,
+    });
+    merge(&mut v, own);
+    let mut bytes = serde_json::to_vec_pretty(&v)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// Adds the keys of object `extra` to object `into`.
+pub fn merge(into: &mut Value, extra: Value) {
+    if let (Some(m), Value::Object(e)) = (into.as_object_mut(), extra) {
+        m.extend(e);
+    }
 }
 
 /// Writes decisions.csv (streamed by `csv`) and summary.json (built by `json`) into `dir`, each

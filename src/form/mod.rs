@@ -31,7 +31,7 @@ use crate::ingest::{InputFile, RawRow};
 use crate::policy::Policy;
 
 pub use files::{Audience, FileReport, SheetReport};
-pub use parse::{Origin, RowParser, SheetCounty, SheetRows, Text, sheet_county};
+pub use parse::{Origin, Row, RowParser, SheetCounty, SheetRows, Text, sheet_county};
 
 /// What became of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -163,6 +163,74 @@ pub trait Verdict {
             .any(|i| i.code.severity() == Severity::Reject)
     }
 }
+
+/// Implements [`Verdict`] for a decision with the fields `outcome` and `issues`.
+macro_rules! verdict {
+    ($decision:ty, $code:ty, $field:ty) => {
+        impl $crate::form::Verdict for $decision {
+            type Code = $code;
+            type Field = $field;
+            fn outcome(&self) -> $crate::form::Outcome {
+                self.outcome
+            }
+            fn findings(&self) -> &[$crate::form::Finding<$code, $field>] {
+                &self.issues
+            }
+        }
+    };
+}
+pub(crate) use verdict;
+
+/// The accessors every run's output has, from its fields `policy`, `files` and its rows
+/// (`$rows`): rows in reading order, a county's name, the exit status.
+macro_rules! run_output {
+    ($out:ty, $rows:ident) => {
+        impl $out {
+            /// Indices of rows in reading order (file, sheet, row): the order of decisions.csv.
+            pub fn reading_order(&self) -> Vec<usize> {
+                $crate::form::order::reading_order(&self.$rows)
+            }
+            pub fn county_name(&self, code: Option<&$crate::county::CountyCode>) -> String {
+                $crate::form::county_name(&self.policy, code)
+            }
+            /// Exit status of SPEC §8: 2 when any input file or form sheet could not be read.
+            pub fn exit_code(&self) -> u8 {
+                $crate::form::files::exit_code(&self.files)
+            }
+        }
+    };
+}
+pub(crate) use run_output;
+
+/// Per-county figures that add up into a total line, for every form's summary type: `add`
+/// sums another line's counts and amounts into this one, `normalise` puts the amounts at the
+/// fen.
+macro_rules! county_figures {
+    ($t:ty; counts: $($c:ident),+; amounts: $($a:ident),+ $(,)?) => {
+        impl $t {
+            /// Adds another line's counts and amounts into this one (a total).
+            fn add(&mut self, s: &Self) {
+                $(self.$c += s.$c;)+
+                $(self.$a += s.$a;)+
+            }
+            /// Puts every amount at the fen.
+            fn normalise(&mut self) {
+                $(self.$a = $crate::money::fen(self.$a);)+
+            }
+            /// The line of the rows whose county cell names no known county, taken out of the
+            /// lines by county.
+            fn unassigned(
+                by: &mut std::collections::BTreeMap<Option<$crate::county::CountyCode>, Self>,
+            ) -> Self {
+                let mut u = by.remove(&None).unwrap_or_default();
+                u.name = "县（市、区）无法识别".into();
+                u.normalise();
+                u
+            }
+        }
+    };
+}
+pub(crate) use county_figures;
 
 /// A claim form: its columns, typed row, codes and rules. The value holds what the rules read
 /// besides the rows (the policy, the period, what earlier periods paid); `payrun check` builds

@@ -1,5 +1,6 @@
-//! Reading a form's rows at the edge, once for every form: where a row came from, the county
-//! of its sheet, and the row-parsing context every field parser starts from — absent, an Excel
+//! Reading a form's rows at the edge, once for every form: the typed row's envelope ([`Row`]:
+//! where it came from, its county, findings and cells as read), the county of a sheet, and the
+//! row-parsing context every field parser starts from — absent, an Excel
 //! error, an uncalculated formula, text, coded values, dates, amounts, ID and account numbers,
 //! each either a value or a located finding with its own code (SPEC §4.1, §9.4–§9.6).
 
@@ -8,13 +9,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Finding, FormCode, cell_of};
+use super::{Finding, FormCode, FormRow, cell_of};
 use crate::cell;
 use crate::codes::RowCode;
 use crate::county::{CountyCode, CountyRegistry};
-use crate::ingest::ClaimTable;
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::Column;
+use crate::ingest::{ClaimTable, RawRow};
 
 /// A row's text field: stored inline up to 24 bytes (a name, an office, an ID or account
 /// number, a bank), so most fields of a province's million rows need no heap allocation.
@@ -34,6 +35,73 @@ pub struct Origin {
 impl Origin {
     pub fn place(&self) -> String {
         format!("{}｜{}｜第 {} 行", self.file, self.sheet, self.row)
+    }
+}
+
+/// A typed row of a form: where it came from, the county that owns it, the form's own parsed
+/// fields `T`, the findings of parsing, and the cells as read. The form's fields are reached
+/// through the row (`claim.case_no`, `row.months`): what every form's row has is declared
+/// once, here.
+#[derive(Debug, Clone)]
+pub struct Row<T, F, C> {
+    pub origin: Origin,
+    /// The county the row belongs to; None when its county cell names no known county.
+    pub county: Option<CountyCode>,
+    /// The county of the sheet (its 填报单位 line or the majority of its county cells): the
+    /// county whose feedback gets the row when its own cell names none.
+    pub sheet_county: Option<CountyCode>,
+    pub fields: T,
+    /// Findings of parsing. [`super::decide`] moves them into the row's decision, where every
+    /// report reads them; after deciding this list is empty.
+    pub issues: Vec<Finding<C, F>>,
+    /// The row's cells as read, for what was written where a field could not be parsed.
+    pub raw: RawRow<F>,
+    /// Field → 0-based column of the sheet, for cell references (shared by the sheet's rows).
+    pub columns: Arc<[(F, u32)]>,
+}
+
+impl<T, F, C> std::ops::Deref for Row<T, F, C> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.fields
+    }
+}
+
+impl<T, F, C> std::ops::DerefMut for Row<T, F, C> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.fields
+    }
+}
+
+impl<T, F: Column, C> Row<T, F, C> {
+    /// The county that answers for the row: its own, else its sheet's.
+    pub fn owner(&self) -> Option<&CountyCode> {
+        self.county.as_ref().or(self.sheet_county.as_ref())
+    }
+
+    /// The cell of field `f` in this row ("H7"), when the sheet has the column.
+    pub fn cell_of(&self, f: F) -> Option<String> {
+        cell_of(&self.columns, self.origin.row, f)
+    }
+
+    /// A finding at the cell of `field` in this row (the row itself when there is none).
+    pub fn finding(
+        &self,
+        code: impl Into<C>,
+        field: Option<F>,
+        message: impl AsRef<str>,
+    ) -> Finding<C, F> {
+        let (columns, row) = (&self.columns, self.origin.row);
+        Finding::at(code.into(), field, columns, row, message.as_ref())
+    }
+}
+
+impl<T: Send + Sync, F: Column, C: Send + Sync> FormRow for Row<T, F, C> {
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn owner(&self) -> Option<&CountyCode> {
+        Row::owner(self)
     }
 }
 
@@ -62,6 +130,26 @@ impl<F: Column> SheetRows<'_, F> {
         }
     }
 
+    /// The typed row of Excel row `row`: the form's `fields`, the county the parser settled
+    /// and its findings, and the cells as read.
+    pub fn row<T, C>(
+        &self,
+        fields: T,
+        county: Option<CountyCode>,
+        parser: RowParser<'_, F, C>,
+        raw: RawRow<F>,
+    ) -> Row<T, F, C> {
+        Row {
+            origin: self.origin(raw.row),
+            county,
+            sheet_county: self.county.cloned(),
+            fields,
+            issues: parser.findings,
+            raw,
+            columns: self.columns.clone(),
+        }
+    }
+
     /// A parser for Excel row `row` of this sheet.
     pub fn parser<C>(&self, row: u32) -> RowParser<'_, F, C> {
         RowParser {
@@ -72,6 +160,37 @@ impl<F: Column> SheetRows<'_, F> {
             findings: Vec::new(),
         }
     }
+}
+
+/// A sheet of `file` with every column of form `F` in canonical order (A = the first), for
+/// tests that parse one row.
+#[cfg(test)]
+pub(crate) fn test_sheet<'a, F: Column>(
+    file: &str,
+    county: Option<&'a CountyCode>,
+    registry: &'a CountyRegistry,
+    today: NaiveDate,
+) -> SheetRows<'a, F> {
+    SheetRows {
+        file: file.into(),
+        sheet: "Sheet1".into(),
+        sheet_index: 0,
+        columns: test_columns(),
+        epoch_1904: false,
+        county,
+        registry,
+        today,
+    }
+}
+
+/// Every column of form `F` in canonical order (A = the first).
+#[cfg(test)]
+pub(crate) fn test_columns<F: Column>() -> Arc<[(F, u32)]> {
+    F::all()
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| (f, i as u32))
+        .collect()
 }
 
 /// How a sheet's county was settled (SPEC §9.4).

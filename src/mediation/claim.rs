@@ -2,15 +2,12 @@
 //! from its cell with the shared row parser ([`crate::form::RowParser`]), or a located finding
 //! saying why it could not be (SPEC §4.1, §9.4–§9.6). Parsing happens once, here, at the edge.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::cell;
 use crate::codes::RowCode;
-use crate::county::CountyCode;
-use crate::form::{self, Finding, FormRow, Origin, SheetRows, Text};
+use crate::form::{Finding, Row, SheetRows, Text};
 use crate::ingest::RawRow;
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::Field;
@@ -19,14 +16,10 @@ use crate::policy::{Form as Agreement, Level};
 /// A finding on a claim row.
 pub type Issue = Finding<RowCode, Field>;
 
-/// A claim row with each field parsed (None = absent or unreadable; the issue says which).
+/// The claim form's own fields, each parsed (None = absent or unreadable; a finding says
+/// which), reached through the [`Claim`] row.
 #[derive(Debug, Clone)]
-pub struct Claim {
-    pub origin: Origin,
-    /// The county the row belongs to; None when its county cell names no known county.
-    pub county: Option<CountyCode>,
-    /// The county whose feedback workbook gets this row (the sheet's county).
-    pub sheet_county: Option<CountyCode>,
+pub struct ClaimFields {
     pub office: Option<Text>,
     pub committee: Option<Text>,
     pub case_no: Option<Text>,
@@ -46,14 +39,11 @@ pub struct Claim {
     pub office_review: Option<bool>,
     pub county_review: Option<bool>,
     pub remark: Option<Text>,
-    /// Findings of parsing. [`crate::form::decide`] moves them into the claim's decision, where
-    /// every report reads them; after deciding this list is empty.
-    pub issues: Vec<Issue>,
-    /// The row's cells as read, for the feedback workbook.
-    pub raw: RawRow,
-    /// Field → 0-based column of the sheet, for cell references (shared by the sheet's rows).
-    pub columns: Arc<[(Field, u32)]>,
 }
+
+/// A claim row: the shared row envelope (origin, county, findings, cells as read) around the
+/// claim form's fields.
+pub type Claim = Row<ClaimFields, Field, RowCode>;
 
 impl Claim {
     /// The parsed text that stands for field `f`, for the text fields whose raw cell is dropped
@@ -145,19 +135,6 @@ impl Claim {
                 .map(|t| t.as_str())
                 .or_else(|| self.parsed_label(f)),
         }
-    }
-
-    pub fn cell_of(&self, f: Field) -> Option<String> {
-        form::cell_of(&self.columns, self.origin.row, f)
-    }
-}
-
-impl FormRow for Claim {
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-    fn owner(&self) -> Option<&CountyCode> {
-        self.county.as_ref().or(self.sheet_county.as_ref())
     }
 }
 
@@ -262,10 +239,7 @@ pub fn parse(raw: RawRow, sheet: &SheetRows<'_, Field>) -> Claim {
     );
     let remark = cx.text(Field::Remark, g(Field::Remark));
 
-    let mut claim = Claim {
-        origin: sheet.origin(raw.row),
-        county,
-        sheet_county: sheet.county.cloned(),
+    let fields = ClaimFields {
         office: office.map(Text::from),
         committee: committee.map(Text::from),
         case_no: case_no.map(Text::from),
@@ -285,13 +259,12 @@ pub fn parse(raw: RawRow, sheet: &SheetRows<'_, Field>) -> Claim {
         office_review,
         county_review,
         remark: remark.map(Text::from),
-        issues: cx.findings,
-        raw: RawRow {
-            row: raw.row,
-            cells: Vec::new(),
-        },
-        columns: sheet.columns.clone(),
     };
+    let kept = RawRow {
+        row: raw.row,
+        cells: Vec::new(),
+    };
+    let mut claim = sheet.row(fields, county, cx, kept);
     // Keep only the raw cells the parsed fields cannot give back exactly (`Claim::raw_cell`).
     let mut cells = raw.cells;
     cells.retain(|(f, v)| !claim.gives_back(*f, v));
@@ -303,23 +276,11 @@ pub fn parse(raw: RawRow, sheet: &SheetRows<'_, Field>) -> Claim {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::county::CountyCode;
     use crate::policy::Policy;
 
     fn parse_cells(p: &Policy, cells: Vec<(Field, CellVal)>, county: Option<&CountyCode>) -> Claim {
-        let columns: Vec<(Field, u32)> = Field::all()
-            .enumerate()
-            .map(|(i, f)| (f, i as u32))
-            .collect();
-        let sheet = SheetRows {
-            file: "a.xlsx".into(),
-            sheet: "Sheet1".into(),
-            sheet_index: 0,
-            columns: columns.into(),
-            epoch_1904: false,
-            county,
-            registry: &p.registry,
-            today: today(),
-        };
+        let sheet = crate::form::parse::test_sheet("a.xlsx", county, &p.registry, today());
         parse(RawRow { row: 5, cells }, &sheet)
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{CountySummary, RunOutput};
 use crate::form::FormError;
-use crate::form::machine::{self, CsvLine};
+use crate::form::machine::{self, CsvLine, Summary};
 use crate::money::plain;
 
 /// decisions.csv: one line per data row read, in reading order (file, sheet, row).
@@ -60,25 +60,22 @@ fn county_json(s: &CountySummary) -> Value {
 
 /// summary.json. Amounts are decimal strings; keys are written sorted (deterministic).
 pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
-    let v = json!({
+    let base = Summary {
+        program_version: out.program_version,
+        policy: &out.policy,
+        policy_extra: json!({"over_cap": format!("{:?}", out.policy.over_cap).to_lowercase()}),
+        files: machine::files_json(&out.files, "claim_sheet", |_| Vec::new()),
+        reports: &out.files,
+        notices: &out.notices,
+    };
+    let own = json!({
         "period": out.period.label,
         "period_start": out.period.def.start.to_string(),
         "period_end": out.period.def.end.to_string(),
         "run_date": out.period.run_date.to_string(),
-        "program_version": out.program_version,
-        "policy": {
-            "name": out.policy.name,
-            "year": out.policy.year,
-            "source": out.policy.source,
-            "sha256": out.policy.sha256,
-            "over_cap": format!("{:?}", out.policy.over_cap).to_lowercase(),
-        },
-        "files": machine::files_json(&out.files, "claim_sheet", |_| Vec::new()),
         "counties": out.counties.iter().map(county_json).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned),
         "totals": county_json(&out.totals),
-        "files_with_errors": out.files.iter().filter(|f| !f.ok()).count(),
-        "notices": out.notices,
     });
-    machine::json_bytes(&v)
+    machine::summary_bytes(base, own)
 }

@@ -160,21 +160,7 @@ pub struct RunOutput {
     pub notices: Vec<String>,
 }
 
-impl RunOutput {
-    /// Indices of decisions in reading order (file, sheet, row): the order of decisions.csv.
-    pub fn reading_order(&self) -> Vec<usize> {
-        order::reading_order(&self.claims)
-    }
-
-    pub fn county_name(&self, code: Option<&CountyCode>) -> String {
-        form::county_name(&self.policy, code)
-    }
-
-    /// Exit status of SPEC §8: 2 when any input file or claim sheet could not be read.
-    pub fn exit_code(&self) -> u8 {
-        form::files::exit_code(&self.files)
-    }
-}
+form::run_output!(RunOutput, claims);
 
 /// Reads, decides and allocates; writes nothing. Parses the period and finds the input files
 /// itself: see [`evaluate_files`] for a caller that already has both.
@@ -297,47 +283,20 @@ fn summarise(
         s.cap = fen(def.mediation_cap);
         s.paid_before = cap.map(|c| c.paid_before).unwrap_or(fen(Decimal::ZERO));
         s.remaining_after = fen(s.cap - s.paid_before - s.approved_amount);
-        normalise(&mut s);
-        add(&mut totals, &s);
+        s.normalise();
+        totals.add(&s);
         counties.push(s);
     }
-    let mut unassigned = by.remove(&None).unwrap_or_default();
-    unassigned.name = "县（市、区）无法识别".into();
-    normalise(&mut unassigned);
-    add(&mut totals, &unassigned);
-    normalise(&mut totals);
+    let unassigned = CountySummary::unassigned(&mut by);
+    totals.add(&unassigned);
+    totals.normalise();
     (counties, unassigned, totals)
 }
 
-fn normalise(s: &mut CountySummary) {
-    for v in [
-        &mut s.claimed_amount,
-        &mut s.approved_amount,
-        &mut s.rejected_amount,
-        &mut s.held_amount,
-        &mut s.prorate_reduction,
-        &mut s.cap,
-        &mut s.paid_before,
-        &mut s.remaining_after,
-    ] {
-        *v = fen(*v);
-    }
-}
-
-fn add(t: &mut CountySummary, s: &CountySummary) {
-    t.claimed_rows += s.claimed_rows;
-    t.approved_rows += s.approved_rows;
-    t.rejected_rows += s.rejected_rows;
-    t.held_rows += s.held_rows;
-    t.claimed_amount += s.claimed_amount;
-    t.approved_amount += s.approved_amount;
-    t.rejected_amount += s.rejected_amount;
-    t.held_amount += s.held_amount;
-    t.prorate_reduction += s.prorate_reduction;
-    t.cap += s.cap;
-    t.paid_before += s.paid_before;
-    t.remaining_after += s.remaining_after;
-}
+form::county_figures!(CountySummary;
+    counts: claimed_rows, approved_rows, rejected_rows, held_rows;
+    amounts: claimed_amount, approved_amount, rejected_amount, held_amount, prorate_reduction,
+        cap, paid_before, remaining_after);
 
 /// Where a period's outputs go: `<out>/<period>/`.
 pub fn period_dir(out: &Path, period: &RunPeriod) -> PathBuf {

@@ -13,7 +13,7 @@ use super::claim::{Claim, Issue};
 use super::period::{PriorPayments, RunPeriod};
 use crate::codes::{RowCode, Severity};
 use crate::county::CountyCode;
-use crate::form::{Finding, Outcome, Verdict};
+use crate::form::Outcome;
 use crate::ingest::header::Field;
 use crate::policy::Policy;
 
@@ -29,25 +29,10 @@ pub struct Decision {
     pub approved: Decimal,
 }
 
-impl Verdict for Decision {
-    type Code = RowCode;
-    type Field = Field;
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-    fn findings(&self) -> &[Issue] {
-        &self.issues
-    }
-}
+crate::form::verdict!(Decision, RowCode, Field);
 
 fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: impl AsRef<str>) -> Issue {
-    Finding::at(
-        code,
-        field,
-        &claim.columns,
-        claim.origin.row,
-        message.as_ref(),
-    )
+    claim.finding(code, field, message)
 }
 
 /// For each claim (in decision order, SPEC §4.3), the claim holding the first occurrence of its

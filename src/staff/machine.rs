@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::{CountyStaff, StaffOutput};
 use crate::form::FormError;
-use crate::form::machine::{self, CsvLine};
+use crate::form::machine::{self, CsvLine, Summary};
 use crate::money::plain;
 
 /// decisions.csv streamed into `to`.
@@ -72,7 +72,7 @@ fn county_json(s: &CountyStaff, with_policy: bool) -> Value {
         "held_amount": plain(s.held_amount),
         "county_top_up": plain(s.county_top_up),
     });
-    if with_policy && let Some(m) = v.as_object_mut() {
+    if with_policy {
         let extra = json!({
             "quota": s.quota,
             "budget": plain(s.budget),
@@ -90,11 +90,7 @@ fn county_json(s: &CountyStaff, with_policy: bool) -> Value {
                 "grade": s.grade,
             },
         });
-        if let Some(e) = extra.as_object() {
-            for (k, x) in e {
-                m.insert(k.clone(), x.clone());
-            }
-        }
+        machine::merge(&mut v, extra);
     }
     v
 }
@@ -105,27 +101,27 @@ pub fn summary_json(out: &StaffOutput) -> Result<Vec<u8>, serde_json::Error> {
         let county = out.file_county(f, None).map(|c| c.to_string());
         vec![("county_code", json!(county))]
     });
-    let v = json!({
+    let p = &out.policy;
+    let base = Summary {
+        program_version: out.program_version,
+        policy: p,
+        policy_extra: json!({
+            "staff_monthly_standard": plain(p.staff_monthly_standard),
+            "staff_allocation": plain(p.total_staff_allocation),
+            "staff_quota": p.total_staff_quota,
+        }),
+        files,
+        reports: &out.files,
+        notices: &out.notices,
+    };
+    let own = json!({
         "program": "staff",
         "year": out.year,
         "run_date": out.run_date.to_string(),
-        "program_version": out.program_version,
-        "policy": {
-            "name": out.policy.name,
-            "year": out.policy.year,
-            "source": out.policy.source,
-            "sha256": out.policy.sha256,
-            "staff_monthly_standard": plain(out.policy.staff_monthly_standard),
-            "staff_allocation": plain(out.policy.total_staff_allocation),
-            "staff_quota": out.policy.total_staff_quota,
-        },
-        "files": files,
         "counties": out.counties.iter().map(|c| county_json(c, true)).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned, false),
         "totals": county_json(&out.totals, true),
         "unattributed_file_problems": out.unattributed_file_problems,
-        "files_with_errors": out.files.iter().filter(|f| !f.ok()).count(),
-        "notices": out.notices,
     });
-    machine::json_bytes(&v)
+    machine::summary_bytes(base, own)
 }

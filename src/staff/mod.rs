@@ -174,24 +174,12 @@ pub struct StaffOutput {
     pub notices: Vec<String>,
 }
 
+form::run_output!(StaffOutput, rows);
+
 impl StaffOutput {
-    /// Indices in reading order (file, sheet, row): the order of decisions.csv.
-    pub fn reading_order(&self) -> Vec<usize> {
-        order::reading_order(&self.rows)
-    }
-
-    pub fn county_name(&self, code: Option<&CountyCode>) -> String {
-        form::county_name(&self.policy, code)
-    }
-
     /// 12 × the monthly standard: the money of one post for a year.
     pub fn post_year(&self) -> Decimal {
         self.policy.staff_monthly_standard * Decimal::from(12)
-    }
-
-    /// Exit status of SPEC §8: 2 when any input file or staff sheet could not be read.
-    pub fn exit_code(&self) -> u8 {
-        form::files::exit_code(&self.files)
     }
 
     /// The county a file's problems are charged to: the county of one of its sheets, else the
@@ -415,63 +403,29 @@ fn summarise(
         s.rows_sent = n;
         s.problem_rows = bad;
         s.file_problems = file_problems.remove(&key).unwrap_or(0);
-        normalise(&mut s);
+        s.normalise();
         performance(&mut s);
-        add(&mut totals, &s);
+        totals.add(&s);
         counties.push(s);
     }
-    let mut unassigned = by.remove(&None).unwrap_or_default();
-    unassigned.name = "县（市、区）无法识别".into();
-    normalise(&mut unassigned);
-    add(&mut totals, &unassigned);
+    let unassigned = CountyStaff::unassigned(&mut by);
+    totals.add(&unassigned);
     // Rows no county owns cannot exist (their sheet would be unknown_county), but count them.
     let (n, bad) = sent.remove(&None).unwrap_or_default();
     totals.rows_sent += n;
     totals.problem_rows += bad;
     let unattributed = file_problems.remove(&None).unwrap_or(0);
     totals.file_problems += unattributed;
-    normalise(&mut totals);
+    totals.normalise();
     performance(&mut totals);
     (counties, unassigned, totals, unattributed)
 }
 
-fn normalise(s: &mut CountyStaff) {
-    for v in [
-        &mut s.budget,
-        &mut s.standard_amount,
-        &mut s.claimed_amount,
-        &mut s.approved_amount,
-        &mut s.held_amount,
-        &mut s.county_top_up,
-        &mut s.allocated_amount,
-        &mut s.unallocated_amount,
-    ] {
-        *v = fen(*v);
-    }
-}
-
-fn add(t: &mut CountyStaff, s: &CountyStaff) {
-    t.quota += s.quota;
-    t.budget += s.budget;
-    t.declared_rows += s.declared_rows;
-    t.approved_rows += s.approved_rows;
-    t.rejected_rows += s.rejected_rows;
-    t.held_rows += s.held_rows;
-    t.in_post += s.in_post;
-    t.over_quota_rows += s.over_quota_rows;
-    t.months += s.months;
-    t.standard_amount += s.standard_amount;
-    t.claimed_amount += s.claimed_amount;
-    t.approved_amount += s.approved_amount;
-    t.held_amount += s.held_amount;
-    t.county_top_up += s.county_top_up;
-    t.posts_allocated += s.posts_allocated;
-    t.allocated_amount += s.allocated_amount;
-    t.unallocated_amount += s.unallocated_amount;
-    t.rows_sent += s.rows_sent;
-    t.problem_rows += s.problem_rows;
-    t.file_problems += s.file_problems;
-}
+form::county_figures!(CountyStaff;
+    counts: quota, declared_rows, approved_rows, rejected_rows, held_rows, in_post,
+        over_quota_rows, months, posts_allocated, rows_sent, problem_rows, file_problems;
+    amounts: budget, standard_amount, claimed_amount, approved_amount, held_amount,
+        county_top_up, allocated_amount, unallocated_amount);
 
 /// "12,000.00": an amount as a person reads it in a message.
 pub fn yuan_text(d: Decimal) -> String {

@@ -3,15 +3,12 @@
 //! located finding saying why it could not be (the same edge rules as the claim form, SPEC
 //! §9.4–§9.6). Only 在岗月数 is read here alone.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::codes::StaffCode;
 use crate::cell;
-use crate::county::CountyCode;
-use crate::form::{Finding, FormRow, Origin, RowParser, SheetRows};
+use crate::form::{Finding, Row, RowParser, SheetRows};
 use crate::ingest::RawRow;
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::StaffField;
@@ -19,14 +16,10 @@ use crate::ingest::header::StaffField;
 /// A finding on a staff row.
 pub type StaffIssue = Finding<StaffCode, StaffField>;
 
-/// A staff row with each field parsed (None = absent or unreadable; an issue says which).
+/// The staff form's own fields, each parsed (None = absent or unreadable; a finding says
+/// which), reached through the [`StaffRow`].
 #[derive(Debug, Clone)]
-pub struct StaffRow {
-    pub origin: Origin,
-    /// The county the row belongs to; None when its county cell names no known county.
-    pub county: Option<CountyCode>,
-    /// The county of the sheet (its 填报单位 line or the majority of its county cells).
-    pub sheet_county: Option<CountyCode>,
+pub struct StaffFields {
     pub office: Option<String>,
     pub name: Option<String>,
     /// The ID number when it is a valid resident ID (normalised: NFKC, upper-case X).
@@ -46,13 +39,11 @@ pub struct StaffRow {
     pub bank: Option<String>,
     pub account: Option<String>,
     pub remark: Option<String>,
-    /// Findings of parsing; [`crate::form::decide`] moves them into the row's decision.
-    pub issues: Vec<StaffIssue>,
-    /// The row's cells as read, to show what was written where a field could not be parsed.
-    pub raw: RawRow<StaffField>,
-    /// Field → 0-based column of the sheet, for cell references (shared by the sheet's rows).
-    pub columns: Arc<[(StaffField, u32)]>,
 }
+
+/// A staff row: the shared row envelope (origin, county, findings, cells as read) around the
+/// staff form's fields.
+pub type StaffRow = Row<StaffFields, StaffField, StaffCode>;
 
 impl StaffRow {
     /// The text a cell held, trimmed; None when blank or absent.
@@ -61,35 +52,6 @@ impl StaffRow {
             .get(f)
             .map(|v| v.display().trim().to_string())
             .filter(|s| !s.is_empty())
-    }
-
-    pub fn cell_of(&self, f: StaffField) -> Option<String> {
-        crate::form::cell_of(&self.columns, self.origin.row, f)
-    }
-
-    /// The county that answers for the row: its own, else its sheet's.
-    pub fn owner(&self) -> Option<&CountyCode> {
-        self.county.as_ref().or(self.sheet_county.as_ref())
-    }
-
-    /// A finding located at the cell of `f` (or the row when the column is absent).
-    pub fn issue(&self, code: StaffCode, f: StaffField, message: impl AsRef<str>) -> StaffIssue {
-        Finding::at(
-            code,
-            Some(f),
-            &self.columns,
-            self.origin.row,
-            message.as_ref(),
-        )
-    }
-}
-
-impl FormRow for StaffRow {
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-    fn owner(&self) -> Option<&CountyCode> {
-        StaffRow::owner(self)
     }
 }
 
@@ -168,10 +130,7 @@ pub fn parse(raw: RawRow<StaffField>, sheet: &SheetRows<'_, StaffField>) -> Staf
     let account = cx.account(StaffField::Account, g(StaffField::Account));
     let remark = cx.text(StaffField::Remark, g(StaffField::Remark));
 
-    StaffRow {
-        origin: sheet.origin(raw.row),
-        county,
-        sheet_county: sheet.county.cloned(),
+    let fields = StaffFields {
         office,
         name,
         id_number,
@@ -188,16 +147,14 @@ pub fn parse(raw: RawRow<StaffField>, sheet: &SheetRows<'_, StaffField>) -> Staf
         bank,
         account,
         remark,
-        issues: cx.findings,
-        raw,
-        columns: sheet.columns.clone(),
-    }
+    };
+    sheet.row(fields, county, cx, raw)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::ingest::header::Column;
+    use crate::county::CountyCode;
     use crate::policy::Policy;
 
     /// Parses one row of a sheet with every staff column in canonical order (A = 序号 …).
@@ -207,21 +164,7 @@ pub(crate) mod tests {
         cells: Vec<(StaffField, CellVal)>,
         county: Option<&CountyCode>,
     ) -> StaffRow {
-        let columns: Vec<(StaffField, u32)> = StaffField::all()
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (f, i as u32))
-            .collect();
-        let sheet = SheetRows {
-            file: "红塔区.xlsx".into(),
-            sheet: "Sheet1".into(),
-            sheet_index: 0,
-            columns: columns.into(),
-            epoch_1904: false,
-            county,
-            registry: &p.registry,
-            today: today(),
-        };
+        let sheet = crate::form::parse::test_sheet("红塔区.xlsx", county, &p.registry, today());
         parse(RawRow { row, cells }, &sheet)
     }
 

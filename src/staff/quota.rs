@@ -74,9 +74,7 @@ pub fn quota_and_budget(rows: &[StaffRow], out: &mut [StaffDecision], policy: &P
                         .checked_add_days(chrono::Days::new(day as u64))
                         .unwrap_or(a);
                     if let Some(d) = out.get_mut(i) {
-                        d.issues.push(r.issue(
-                            StaffCode::OverQuota,
-                            StaffField::IdNumber,
+                        d.issues.push(r.finding(StaffCode::OverQuota, Some(StaffField::IdNumber),
                             format!(
                                 "{}协勤人员定额 {quota} 人，按入职日期先后（同日按身份证号码）核定，{date} 起在岗人数已满定额，本人员超出定额，市级经费不予补助",
                                 def.name
@@ -103,9 +101,7 @@ pub fn quota_and_budget(rows: &[StaffRow], out: &mut [StaffDecision], policy: &P
             }
             if over {
                 if let Some(d) = out.get_mut(i) {
-                    d.issues.push(r.issue(
-                        StaffCode::OverAllocation,
-                        StaffField::Municipal,
+                    d.issues.push(r.finding(StaffCode::OverAllocation, Some(StaffField::Municipal),
                         format!(
                             "{}协勤经费预算额度 {} 元，按入职日期先后已核定 {} 元，本人员市级补助 {} 元超出额度，暂缓发放，待市司法局研究决定",
                             def.name,

@@ -64,16 +64,7 @@ pub struct StaffDecision {
     pub in_post: bool,
 }
 
-impl Verdict for StaffDecision {
-    type Code = StaffCode;
-    type Field = StaffField;
-    fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-    fn findings(&self) -> &[StaffIssue] {
-        &self.issues
-    }
-}
+crate::form::verdict!(StaffDecision, StaffCode, StaffField);
 
 /// The outcome label shown in workbooks.
 pub fn outcome_label(o: Outcome) -> &'static str {
@@ -147,9 +138,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
     let months = match r.months {
         Some(m) if (0..=12).contains(&m) => u32::try_from(m).ok(),
         Some(m) => {
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::MonthsOutOfRange,
-                StaffField::Months,
+                Some(StaffField::Months),
                 format!("填了 {m} 个月，一年在岗月数只能是 0 至 12"),
             ));
             None
@@ -161,9 +152,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
     if let (Some(s), Some(e)) = (r.start, r.end)
         && e < s
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::BAD_VALUE,
-            StaffField::EndDate,
+            Some(StaffField::EndDate),
             format!("离职日期 {e} 早于入职日期 {s}，请核对"),
         ));
         dates_ok = false;
@@ -176,9 +167,7 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
                 Some(e) => format!("离职日期 {e}"),
                 None => "未填离职日期（视为仍在岗）".to_string(),
             };
-            issues.push(r.issue(
-                StaffCode::MonthsInconsistent,
-                StaffField::Months,
+            issues.push(r.finding(StaffCode::MonthsInconsistent, Some(StaffField::Months),
                 format!(
                     "填了 {m} 个月，但按入职日期 {s}、{end_text}，{year} 年内最多在岗 {possible} 个月（不满一月按一月计），请按实际在岗月数填写"
                 ),
@@ -190,9 +179,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
     if let (Some(m), Some(amount)) = (months, r.municipal)
         && amount > standard
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::OverMonthlyStandard,
-            StaffField::Municipal,
+            Some(StaffField::Municipal),
             format!(
                 "市级补助 {} 元超过标准 {} 元/月 × {m} 个月 = {} 元，请按标准更正",
                 yuan_text(amount),
@@ -205,9 +194,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
     if let Some(s) = r.monthly_standard
         && fen(s) != fen(std)
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::StandardMismatch,
-            StaffField::MonthlyStandard,
+            Some(StaffField::MonthlyStandard),
             format!(
                 "填了 {} 元，政策标准为每人每月 {} 元，市级补助按政策标准核定（提醒）",
                 yuan_text(s),
@@ -230,9 +219,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
         if let (Some(a), Some(b)) = (said_male, id_male)
             && a != b
         {
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::GenderMismatch,
-                StaffField::Gender,
+                Some(StaffField::Gender),
                 format!(
                     "填的是“{g}”，身份证号码第 17 位表示{}，请核对身份证号码是否为本人（提醒）",
                     if b { "男" } else { "女" }
@@ -242,9 +231,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
     }
 
     if months == Some(0) {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::ZeroMonths,
-            StaffField::Months,
+            Some(StaffField::Months),
             "在岗月数为 0：不占定额，本年度不发放（提醒）",
         ));
     }
@@ -269,9 +258,9 @@ pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> Staf
             } else {
                 StaffField::Bank
             };
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::MISSING_BANK_ACCOUNT,
-                f,
+                Some(f),
                 format!(
                     "未填{}，发放表中显示“待补账号”，请补充（提醒）",
                     missing.join("和")
@@ -319,9 +308,7 @@ pub fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy)
                     .collect();
                 for &i in idx {
                     if let (Some(r), Some(d)) = (rows.get(i), out.get_mut(i)) {
-                        d.issues.push(r.issue(
-                            StaffCode::DuplicatePerson,
-                            StaffField::IdNumber,
+                        d.issues.push(r.finding(StaffCode::DuplicatePerson, Some(StaffField::IdNumber),
                             format!(
                                 "同一身份证号码也在 {} 申报；同一人只能在一个县（市、区）领取，两处均不予补助，请有关县（市、区）核实后由实际在岗的一方重新报送",
                                 elsewhere.join("、")
@@ -340,9 +327,7 @@ pub fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy)
             };
             for &i in later {
                 if let (Some(r), Some(d)) = (rows.get(i), out.get_mut(i)) {
-                    d.issues.push(r.issue(
-                        StaffCode::DUPLICATE_IN_BATCH,
-                        StaffField::IdNumber,
+                    d.issues.push(r.finding(StaffCode::DUPLICATE_IN_BATCH, Some(StaffField::IdNumber),
                         format!(
                             "与 {} 是同一人；同一人在本县只能申报一行（调动的按现所在司法所填一行），本行不予补助",
                             first_row.origin.place()
@@ -358,8 +343,8 @@ pub fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy)
 pub(crate) mod tests {
     use super::*;
     use crate::form::Origin;
-    use crate::ingest::header::Column;
     use crate::staff::StaffForm;
+    use crate::staff::parse::StaffFields;
 
     fn decide_all(rows: &mut [StaffRow], policy: &Policy) -> Vec<StaffDecision> {
         let staff = StaffForm {
@@ -388,11 +373,6 @@ pub(crate) mod tests {
 
     /// A clean full-year row of `county` at `row` of file `file`.
     pub(crate) fn person(county: &str, file: &str, row: u32, seq: u32) -> StaffRow {
-        let columns: Vec<(StaffField, u32)> = StaffField::all()
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (f, i as u32))
-            .collect();
         StaffRow {
             origin: Origin {
                 file: file.into(),
@@ -402,28 +382,30 @@ pub(crate) mod tests {
             },
             county: CountyCode::new(county),
             sheet_county: CountyCode::new(county),
-            office: Some("玉带路司法所".into()),
-            name: Some(format!("协勤{seq}")),
-            id_number: Some(make_id("530402", "19900101", seq)),
-            id_text: String::new(),
-            gender: None,
-            education: None,
-            major: None,
-            start: Some(ymd(2020, 1, 1)),
-            end: None,
-            months: Some(12),
-            monthly_standard: Some(Decimal::from(1000)),
-            municipal: Some(Decimal::from(12000)),
-            county_top_up: None,
-            bank: Some("中国农业银行".into()),
-            account: Some(format!("62284800{seq:011}")),
-            remark: None,
+            fields: StaffFields {
+                office: Some("玉带路司法所".into()),
+                name: Some(format!("协勤{seq}")),
+                id_number: Some(make_id("530402", "19900101", seq)),
+                id_text: String::new(),
+                gender: None,
+                education: None,
+                major: None,
+                start: Some(ymd(2020, 1, 1)),
+                end: None,
+                months: Some(12),
+                monthly_standard: Some(Decimal::from(1000)),
+                municipal: Some(Decimal::from(12000)),
+                county_top_up: None,
+                bank: Some("中国农业银行".into()),
+                account: Some(format!("62284800{seq:011}")),
+                remark: None,
+            },
             issues: Vec::new(),
             raw: crate::ingest::RawRow {
                 row,
                 cells: Vec::new(),
             },
-            columns: columns.into(),
+            columns: crate::form::parse::test_columns(),
         }
     }
 
