@@ -94,15 +94,27 @@ impl<C, F: Column> Finding<C, F> {
     /// column), its message led by the cell and the column's name.
     pub fn at(code: C, field: Option<F>, columns: &[(F, u32)], row: u32, message: &str) -> Self {
         let cell = field.and_then(|f| cell_of(columns, row, f));
-        let at = cell.as_deref().map(|c| format!("{c} ")).unwrap_or_default();
-        let label = field
-            .map(|f| format!("{}：", f.label()))
-            .unwrap_or_default();
+        let label = field.map(|f| f.label());
+        // Built at its exact size in one allocation: a province's run holds a finding on most
+        // of its rows.
+        let len = cell.as_ref().map_or(0, |c| c.len() + 1)
+            + label.map_or(0, |l| l.len() + '：'.len_utf8())
+            + message.len();
+        let mut text = String::with_capacity(len);
+        if let Some(c) = &cell {
+            text.push_str(c);
+            text.push(' ');
+        }
+        if let Some(l) = label {
+            text.push_str(l);
+            text.push('：');
+        }
+        text.push_str(message);
         Finding {
             code,
             field,
             cell,
-            message: Self::text(format!("{at}{label}{message}")),
+            message: text,
         }
     }
 

@@ -11,13 +11,6 @@ use crate::form::FormError;
 use crate::form::machine::{self, CsvLine, Summary};
 use crate::money::plain;
 
-/// decisions.csv: one line per data row read, in reading order (file, sheet, row).
-pub fn decisions_csv(out: &RunOutput) -> Result<Vec<u8>, csv::Error> {
-    let mut buf = Vec::with_capacity(out.claims.len() * 96);
-    write_decisions_csv(out, &mut buf)?;
-    Ok(buf)
-}
-
 /// decisions.csv streamed into `to` (a province's file is hundreds of MB).
 pub fn write_decisions_csv(out: &RunOutput, to: &mut dyn std::io::Write) -> Result<(), csv::Error> {
     machine::write_decisions_csv(

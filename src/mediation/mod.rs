@@ -302,3 +302,48 @@ form::county_figures!(CountySummary;
 pub fn period_dir(out: &Path, period: &RunPeriod) -> PathBuf {
     out.join(&period.label)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_errors_say_what_stopped_the_run() {
+        let cases = [
+            (
+                RunError::Form(FormError::NoInputFolder("in".into())),
+                "输入文件夹 in 不存在或不是文件夹",
+            ),
+            (
+                RunError::PeriodFormat("2025".into()),
+                "期间“2025”格式应为 YYYY-H1 或 YYYY-H2",
+            ),
+            (
+                RunError::PeriodYear {
+                    label: "2024-H1".into(),
+                    year: 2025,
+                    policy: "玉溪".into(),
+                },
+                "期间 2024-H1 与政策年度 2025 不符（政策：玉溪），请使用对应年度的政策文件（--policy）",
+            ),
+            (
+                RunError::NoSuchPeriod {
+                    label: "2025-Q1".into(),
+                    available: "2025-H1、2025-H2".into(),
+                },
+                "政策中没有期间“2025-Q1”，可用：2025-H1、2025-H2",
+            ),
+            (
+                RunError::Ledger("台账 out/台账.xlsx 已被另一次运行锁定".into()),
+                "台账 out/台账.xlsx 已被另一次运行锁定",
+            ),
+            (
+                RunError::Report("无法写入 审批汇总表_2025-H1.xlsx".into()),
+                "无法写入 审批汇总表_2025-H1.xlsx",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
+    }
+}

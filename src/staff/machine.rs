@@ -1,4 +1,5 @@
-//! decisions.csv and summary.json of a staff run (the conventions of SPEC §4.6).
+//! Program B's decisions.csv and summary.json, on the shared writer core ([`crate::form::machine`])
+//! (the conventions of SPEC §4.6).
 //!
 //! decisions.csv (UTF-8, RFC 4180, CRLF), one line per data row read, in reading order (file,
 //! sheet, row):
@@ -41,13 +42,6 @@ pub fn write_decisions_csv(
         },
         to,
     )
-}
-
-/// decisions.csv bytes.
-pub fn decisions_csv(out: &StaffOutput) -> Result<Vec<u8>, csv::Error> {
-    let mut buf = Vec::with_capacity(out.rows.len() * 96);
-    write_decisions_csv(out, &mut buf)?;
-    Ok(buf)
 }
 
 /// Writes decisions.csv and summary.json into `dir`, each atomically.

@@ -1,7 +1,9 @@
 //! Program B, 专职社区矫正协勤人员经费 (SPEC §5): `payrun staff --year 2025 INPUT_DIR`.
 //!
-//! The pipeline, top-down: files → ingest (parallel, isolated, the staff column set
-//! [`StaffField`]) → typed rows ([`parse`]) → rules ([`rules`]) → per-county figures (here) →
+//! Program B as a [`Form`] ([`StaffForm`]: the staff column set [`StaffField`], the typed row
+//! [`parse`], the codes [`codes`], the rules of a row and across rows [`rules`]) and the
+//! municipal staff run's pipeline, top-down: files → ingest (parallel, isolated) → typed rows →
+//! the form's rules → the quota and the budget line ([`quota`]) → per-county figures (here) →
 //! outputs ([`report`], [`machine`]). Everything before the outputs is pure and deterministic;
 //! the run date (`--run-date`, else SOURCE_DATE_EPOCH, else today) is the only clock.
 //!
@@ -558,6 +560,23 @@ pub fn print_summary(out: &StaffOutput, dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_errors_say_what_stopped_the_run() {
+        let year = StaffError::Year {
+            year: 2026,
+            policy_year: 2025,
+            policy_file: "内置政策".into(),
+        };
+        assert_eq!(
+            year.to_string(),
+            "--year 2026 与政策文件的年度 2025 不符（内置政策）；请指定该年度的政策文件 --policy"
+        );
+        let form = StaffError::Form(FormError::NoInputFolder("staff".into()));
+        assert_eq!(form.to_string(), "输入文件夹 staff 不存在或不是文件夹");
+        let report = StaffError::Report("无法写入 经费下达表_2025.xlsx".into());
+        assert_eq!(report.to_string(), "无法写入 经费下达表_2025.xlsx");
+    }
 
     #[test]
     fn amounts_in_messages_are_grouped() {
