@@ -21,11 +21,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::county::CountyCode;
-use crate::decide::{Outcome, PriorPayments, RunPeriod};
+use crate::form::Outcome;
+use crate::mediation::RunOutput;
+use crate::mediation::{PriorPayments, RunPeriod};
 use crate::money::{fen, plain};
 use crate::policy::Policy;
 use crate::report::style::{self, Styles};
-use crate::run::RunOutput;
 
 const MAGIC: &str = "payrun-ledger-v1";
 const ENTRY_SHEET: &str = "台账";
@@ -390,7 +391,7 @@ impl Ledger {
             // Excel's cell limit): otherwise the next run would take the difference between the
             // visible and the recorded copy for a hand edit and refuse the ledger.
             let text =
-                |v: &Option<crate::claim::Text>| style::cell_text(v.as_deref().unwrap_or_default());
+                |v: &Option<crate::form::Text>| style::cell_text(v.as_deref().unwrap_or_default());
             new.push(Entry {
                 period: label.clone(),
                 county_code: code.to_string(),

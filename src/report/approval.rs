@@ -18,12 +18,13 @@ use rust_xlsxwriter::{
 };
 
 use super::style::{self, MAX_ROWS, SheetFormats, Styles};
-use crate::claim::Claim;
 use crate::codes::{RowCode, Severity};
-use crate::decide::{Decision, Outcome};
+use crate::form::{Outcome, Verdict};
 use crate::ingest::header::Field;
+use crate::mediation::Claim;
+use crate::mediation::Decision;
+use crate::mediation::{CountySummary, RunOutput};
 use crate::policy::OverCap;
-use crate::run::{CountySummary, RunOutput};
 
 /// Title, info line, header: the header of every table sheet sits on this row (0-based).
 const HEADER: u32 = 2;
@@ -1415,10 +1416,10 @@ mod tests {
             proptest::prop_assert_eq!(wrapped_lines(&seg, width), segment_lines(&seg, usable).max(1));
         }
     }
-    use crate::decide::PriorPayments;
     use crate::ingest::worker::Isolation;
+    use crate::mediation::PriorPayments;
+    use crate::mediation::{RunConfig, evaluate};
     use crate::policy::Policy;
-    use crate::run::{RunConfig, evaluate};
 
     fn run_mixed(out_dir: &Path) -> RunOutput {
         let cfg = RunConfig {

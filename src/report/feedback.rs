@@ -27,13 +27,14 @@ use rust_xlsxwriter::{
 
 use super::payroll::{column_pixels, display_width, row_pixels, wrapped_lines};
 use super::style::{self, SheetFormats, Styles};
-use crate::claim::{Claim, Issue};
 use crate::codes::{RowCode, cell_ref};
 use crate::county::CountyCode;
-use crate::decide::{Decision, Outcome};
+use crate::form::Outcome;
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::{FIELDS, Field};
-use crate::run::RunOutput;
+use crate::mediation::Decision;
+use crate::mediation::RunOutput;
+use crate::mediation::{Claim, Issue};
 
 /// The sheet's name.
 pub const SHEET: &str = "审核反馈";
@@ -662,6 +663,7 @@ fn write_value<'f>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::Verdict;
     use crate::report::payroll::tests::{fixture, read_sheet, run_dir, text};
     use calamine::Data;
     use std::collections::BTreeSet;

@@ -4,7 +4,6 @@
 
 pub mod approval;
 pub mod feedback;
-pub mod machine;
 pub mod payroll;
 pub mod style;
 

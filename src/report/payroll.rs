@@ -16,9 +16,9 @@ use rust_xlsxwriter::{Format, FormatAlign, IgnoreError, Workbook, Worksheet, Xls
 use super::style::{self, Styles};
 use crate::cell::format_daxie;
 use crate::county::CountyCode;
-use crate::decide::Outcome;
+use crate::form::Outcome;
+use crate::mediation::{CountySummary, RunOutput};
 use crate::money::fen;
-use crate::run::{CountySummary, RunOutput};
 
 /// Who issues the payroll (the 汇总 sheet's 填报单位).
 const ISSUER: &str = "玉溪市司法局";
@@ -663,10 +663,10 @@ pub(crate) mod tests {
             proptest::prop_assert_eq!(paragraph_lines(&p, per_line), paragraph_lines_by_token(&p, per_line));
         }
     }
-    use crate::decide::PriorPayments;
     use crate::ingest::worker::Isolation;
+    use crate::mediation::PriorPayments;
+    use crate::mediation::{RunConfig, evaluate};
     use crate::policy::Policy;
-    use crate::run::{RunConfig, evaluate};
     use calamine::{Data, Reader, Xlsx, open_workbook};
     use chrono::NaiveDate;
     use std::path::PathBuf;

@@ -29,7 +29,7 @@ use super::{CountyStaff, StaffOutput, yuan_text};
 use crate::cell::format_daxie;
 use crate::codes::Severity;
 use crate::county::CountyCode;
-use crate::decide::Outcome;
+use crate::form::Outcome;
 use crate::ingest::header::StaffField;
 use crate::money::fen;
 use crate::report::payroll::{column_pixels, display_width, row_pixels, wrapped_lines};

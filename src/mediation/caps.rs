@@ -1,4 +1,5 @@
-//! County caps (SPEC §4.4, §9.9) with exact decimal arithmetic. Pure.
+//! Program A's county caps (SPEC §4.4, §9.9), applied by the municipal run after the form's
+//! rules, with exact decimal arithmetic. Pure.
 //!
 //! `hold`: approved rows are taken in order of 结案日期 then case key; the first row that does
 //! not fit the remaining cap is held, and so is every later row of that county — no partial
@@ -14,10 +15,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::claim::{Claim, Issue};
+use super::claim::{Claim, Issue};
+use super::rules::Decision;
 use crate::codes::RowCode;
 use crate::county::CountyCode;
-use crate::decide::{Decision, Outcome};
+use crate::form::Outcome;
 use crate::ingest::header::Field;
 use crate::money::{fen, from_fen_i128, to_fen_i128};
 use crate::policy::{OverCap, Policy};

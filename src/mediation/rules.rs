@@ -1,43 +1,21 @@
-//! The rules of SPEC §4.2–§4.3: typed claims + policy + what earlier periods paid in, one
-//! decision per row out. Pure: no I/O. Caps are applied afterwards by [`crate::allocate`].
+//! Program A's rules (SPEC §4.2–§4.3): a claim's own rules ([`decide_row`]) and the rules
+//! across claims — the first occurrence of a case number ([`first_occurrences`]) and
+//! `possible_duplicate` ([`mark_possible_duplicates`]). Pure: no I/O. The caps are applied
+//! afterwards by the municipal run ([`super::caps`]); `payrun check` stops before them.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use serde::Serialize;
 
-use crate::claim::{Claim, Issue};
+use super::claim::{Claim, Issue};
+use super::period::{PriorPayments, RunPeriod};
 use crate::codes::{RowCode, Severity};
 use crate::county::CountyCode;
+use crate::form::Outcome;
 use crate::ingest::header::Field;
-use crate::policy::{PeriodDef, Policy};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Approved,
-    Rejected,
-    Held,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Approved => "approved",
-            Outcome::Rejected => "rejected",
-            Outcome::Held => "held",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Approved => "核准",
-            Outcome::Rejected => "不予补贴",
-            Outcome::Held => "超预算待定",
-        }
-    }
-}
+use crate::policy::Policy;
 
 /// The decision on one data row.
 #[derive(Debug, Clone)]
@@ -51,120 +29,23 @@ pub struct Decision {
     pub approved: Decimal,
 }
 
-impl Decision {
-    /// The distinct codes, sorted by name: the `reasons` column of decisions.csv.
-    pub fn codes(&self) -> Vec<RowCode> {
-        let mut c: Vec<RowCode> = self.issues.iter().map(|i| i.code).collect();
-        c.sort_by_key(|c| c.as_str());
-        c.dedup();
-        c
-    }
-    pub fn reasons(&self) -> String {
-        self.codes()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(";")
-    }
-    pub fn has(&self, code: RowCode) -> bool {
-        self.issues.iter().any(|i| i.code == code)
-    }
+crate::form::verdict!(Decision, RowCode, Field);
+
+fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: impl AsRef<str>) -> Issue {
+    claim.finding(code, field, message)
 }
 
-/// What earlier periods of the year paid, from the ledger.
-#[derive(Debug, Clone, Default)]
-pub struct PriorPayments {
-    /// (county, case key) → the period that paid it ("2025-H1").
-    pub cases: HashMap<(CountyCode, String), String>,
-    /// County → amount paid in earlier periods of the policy year.
-    pub paid_before: BTreeMap<CountyCode, Decimal>,
-}
-
-/// The period being run.
-#[derive(Debug, Clone)]
-pub struct RunPeriod {
-    /// "2025-H1".
-    pub label: String,
-    pub def: PeriodDef,
-    pub run_date: NaiveDate,
-}
-
-/// Parses "2025-H1" against the policy.
-pub fn parse_period(
-    label: &str,
-    policy: &Policy,
-    run_date: NaiveDate,
-) -> Result<RunPeriod, String> {
-    let label = label.trim();
-    let (year, id) = label
-        .split_once('-')
-        .ok_or_else(|| format!("期间“{label}”格式应为 YYYY-H1 或 YYYY-H2"))?;
-    let year: i32 = year
-        .parse()
-        .map_err(|_| format!("期间“{label}”格式应为 YYYY-H1 或 YYYY-H2"))?;
-    if year != policy.year {
-        return Err(format!(
-            "期间 {label} 与政策年度 {} 不符（政策：{}），请使用对应年度的政策文件（--policy）",
-            policy.year, policy.name
-        ));
-    }
-    let def = policy
-        .period(&id.to_ascii_uppercase())
-        .ok_or_else(|| {
-            let ids: Vec<String> = policy
-                .periods
-                .iter()
-                .map(|p| format!("{year}-{}", p.id))
-                .collect();
-            format!("政策中没有期间“{label}”，可用：{}", ids.join("、"))
-        })?
-        .clone();
-    Ok(RunPeriod {
-        label: format!("{year}-{}", def.id),
-        def,
-        run_date,
-    })
-}
-
-fn issue(code: RowCode, claim: &Claim, field: Option<Field>, message: String) -> Issue {
-    let cell = field.and_then(|f| claim.cell_of(f));
-    let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
-    let label = field
-        .map(|f| format!("{}：", f.label()))
-        .unwrap_or_default();
-    Issue {
-        code,
-        field,
-        cell,
-        message: Issue::text(format!("{at}{label}{message}")),
-    }
-}
-
-/// Decides every claim. `claims` must be in the deterministic order of SPEC §4.3 (county code,
-/// file path, sheet order, row): the first occurrence of a case is the one decided normally.
-/// Each claim's parse findings move into its decision (every report reads them there), so a
-/// province's findings are never held twice.
-pub fn decide_all(
-    claims: &mut [Claim],
-    policy: &Policy,
-    period: &RunPeriod,
-    prior: &PriorPayments,
-) -> Vec<Decision> {
-    let parsed: Vec<Vec<Issue>> = claims
-        .iter_mut()
-        .map(|c| std::mem::take(&mut c.issues))
-        .collect();
-    let claims: &[Claim] = claims;
-    // The first occurrence of each case key (SPEC §4.3) is found county by county, each in row
-    // order; everything else about a row depends on that row alone, so rows are decided in
-    // parallel and collected in order. Keys borrow from the claims (no 400k cloned keys).
+/// For each claim (in decision order, SPEC §4.3), the claim holding the first occurrence of its
+/// case key when it repeats one. Case keys are scoped to their county, so each county is
+/// searched on its own, in parallel, in row order. Keys borrow from the claims (no 400k cloned
+/// keys).
+pub fn first_occurrences(claims: &[Claim]) -> Vec<Option<usize>> {
     let mut keyed: BTreeMap<&CountyCode, Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
         if let (Some(county), Some(_)) = (&c.county, &c.case_key) {
             keyed.entry(county).or_default().push(i);
         }
     }
-    // Case keys are scoped to their county, so each county is searched on its own, in parallel.
     let repeats: Vec<Vec<(usize, usize)>> = keyed
         .values()
         .collect::<Vec<_>>()
@@ -193,18 +74,7 @@ pub fn decide_all(
             *slot = Some(j);
         }
     }
-    log::debug!("first occurrences found{}", crate::run::memory_note());
-    let mut out: Vec<Decision> = claims
-        .par_iter()
-        .zip(first_of.par_iter())
-        .zip(parsed)
-        .map(|((c, &first_of), issues)| {
-            decide_one(c, issues, first_of, claims, policy, period, prior)
-        })
-        .collect();
-    log::debug!("rows decided{}", crate::run::memory_note());
-    mark_possible_duplicates(claims, &mut out);
-    out
+    first_of
 }
 
 /// The period that already paid (county, case key), if any.
@@ -215,9 +85,10 @@ fn paid_in<'a>(prior: &'a PriorPayments, county: &CountyCode, key: &str) -> Opti
     prior.cases.get(&(county.clone(), key.to_string()))
 }
 
-/// One row's rules; `issues` are its parse findings, `first_of` is the row holding the first
-/// occurrence of its case key, when this row repeats it.
-fn decide_one(
+/// One claim's rules; `issues` are its parse findings, `first_of` is the claim holding the
+/// first occurrence of its case key, when this claim repeats it. The period and what earlier
+/// periods paid decide `date_out_of_period`, `late_claim` and `already_paid`.
+pub fn decide_row(
     c: &Claim,
     mut issues: Vec<Issue>,
     first_of: Option<usize>,
@@ -257,7 +128,7 @@ fn decide_one(
     ];
     for (answer, code, field, why) in refusals {
         if answer == Some(false) {
-            issues.push(issue(code, c, Some(field), why.into()));
+            issues.push(issue(code, c, Some(field), why));
         }
     }
 
@@ -365,14 +236,14 @@ fn decide_one(
             RowCode::MissingBankAccount,
             c,
             Some(Field::Account),
-            "未填银行账号，发放前请补充".into(),
+            "未填银行账号，发放前请补充",
         ));
     } else if c.bank.is_none() && c.account.is_some() {
         issues.push(issue(
             RowCode::MissingBankAccount,
             c,
             Some(Field::Bank),
-            "未填开户银行，发放前请补充".into(),
+            "未填开户银行，发放前请补充",
         ));
     }
 
@@ -401,7 +272,7 @@ fn decide_one(
 
 /// SPEC §4.3 and §9.8: rows sharing mediator, committee, 纠纷类型 and 结案日期 under different case
 /// numbers are flagged for a reviewer, every row of the group.
-fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
+pub fn mark_possible_duplicates(claims: &[Claim], decisions: &mut [Decision]) {
     // The groups never cross counties (the county is part of the bucket), so each county is
     // searched on its own, in parallel; every row gets at most one finding.
     let mut by_county: BTreeMap<Option<&CountyCode>, Vec<usize>> = BTreeMap::new();
