@@ -206,3 +206,129 @@ pub fn read_files<F: Form>(
         None => work(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::grid::CellVal;
+    use crate::ingest::header::{Column, StaffField};
+    use crate::ingest::{ClaimTable, RawRow, SheetIngest, SheetProblem};
+    use crate::policy::Policy;
+    use crate::staff::StaffForm;
+
+    fn sheet(name: &str, index: usize, rows: Vec<RawRow<StaffField>>) -> SheetIngest<StaffField> {
+        SheetIngest {
+            name: name.into(),
+            index,
+            hidden: false,
+            table: Some(ClaimTable {
+                header_row: 3,
+                header_height: 1,
+                columns: StaffField::all()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, f)| (f, i as u32))
+                    .collect(),
+                filing_unit: None,
+                rows,
+                epoch_1904: false,
+            }),
+            problem: None,
+        }
+    }
+
+    fn file(sheets: Vec<SheetIngest<StaffField>>) -> FileIngest<StaffField> {
+        FileIngest {
+            path: "a.xlsx".into(),
+            sha256: String::new(),
+            bytes: 0,
+            format: None,
+            error: None,
+            sheets,
+        }
+    }
+
+    fn row(county: &str) -> RawRow<StaffField> {
+        RawRow {
+            row: 4,
+            cells: vec![(StaffField::County, CellVal::Text(county.into()))],
+        }
+    }
+
+    #[test]
+    fn sheets_are_settled_to_a_county_or_refused_in_the_readers_words() {
+        let p = Policy::default_policy().unwrap();
+        let staff = StaffForm {
+            policy: &p,
+            run_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+        };
+        // An empty sheet needs no county; a sheet naming none is refused; the file is decided
+        // while one sheet can be.
+        let fi = || {
+            file(vec![
+                sheet("空表", 0, vec![]),
+                sheet("某某", 1, vec![row("某某县")]),
+                sheet("红塔", 2, vec![row("红塔区"), row("红塔")]),
+            ])
+        };
+        let (rep, rows) = read_file(&staff, fi(), Audience::Bureau);
+        assert!(rep.ok());
+        assert_eq!(rows.len(), 2);
+        let [empty, unknown, hongta] = &rep.sheets[..] else {
+            panic!("{rep:?}")
+        };
+        assert_eq!((empty.problem.clone(), empty.rows_found), (None, Some(0)));
+        assert_eq!(unknown.data_rows, 0);
+        assert_eq!(unknown.rows_found, Some(1));
+        assert_eq!(
+            unknown
+                .problem
+                .clone()
+                .map(|(c, m)| (c, m.contains("本表 1 行未审核"))),
+            Some((FileCode::UnknownCounty, true))
+        );
+        assert_eq!(hongta.county.as_ref().map(|c| c.as_str()), Some("530402"));
+        assert_eq!(rep.problems().len(), 1);
+        let (clerk, _) = read_file(&staff, fi(), Audience::Clerk);
+        let m = &clerk.sheets[1].problem.as_ref().unwrap().1;
+        assert!(m.starts_with("无法确定本表属于哪个县（市、区）：") && m.contains("填报单位"));
+
+        // No sheet decided: the file is in error with the first cause.
+        let (rep, rows) = read_file(
+            &staff,
+            file(vec![sheet("某某", 0, vec![row("x")])]),
+            Audience::Bureau,
+        );
+        assert!(rows.is_empty());
+        assert_eq!(rep.error.map(|(c, _)| c), Some(FileCode::UnknownCounty));
+        assert_eq!(exit_code(&[]), 0);
+    }
+
+    #[test]
+    fn a_workbook_without_the_form_says_which_form_was_looked_for() {
+        let p = Policy::default_policy().unwrap();
+        let staff = StaffForm {
+            policy: &p,
+            run_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+        };
+        let mut fi = file(vec![SheetIngest {
+            name: "通讯录".into(),
+            index: 0,
+            hidden: false,
+            table: None,
+            problem: None,
+        }]);
+        fi.error = Some(SheetProblem {
+            code: FileCode::NoClaimSheet,
+            message: "申报表".into(),
+        });
+        let (rep, _) = read_file(&staff, fi, Audience::Bureau);
+        let (code, m) = rep.error.clone().unwrap();
+        assert_eq!(code, FileCode::NoClaimSheet);
+        assert!(
+            m.starts_with("所有工作表（通讯录）") && m.contains("协勤人员经费申报表"),
+            "{m}"
+        );
+        assert_eq!(exit_code(&[rep]), 2);
+    }
+}

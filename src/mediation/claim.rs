@@ -41,13 +41,12 @@ pub struct ClaimFields {
     pub remark: Option<Text>,
 }
 
-/// A claim row: the shared row envelope (origin, county, findings, cells as read) around the
-/// claim form's fields.
+/// A claim row: [`ClaimFields`] in the envelope every form's row has.
 pub type Claim = Row<ClaimFields, Field, RowCode>;
 
 impl Claim {
     /// The parsed text that stands for field `f`, for the text fields whose raw cell is dropped
-    /// when it equals it (see `parse_owned`).
+    /// when it equals it (see [`parse`]).
     fn parsed_text(&self, f: Field) -> Option<&Text> {
         match f {
             Field::Office => self.office.as_ref(),
@@ -65,7 +64,7 @@ impl Claim {
 
     /// The cell that the parsed value of a coded, date or amount field stands for: its
     /// canonical label, the date cell, the number cell. A cell read exactly so is not kept
-    /// (see `parse_owned`); any other spelling ("调解成功", "2025/3/5", "100元") is kept as read.
+    /// (see [`parse`]); any other spelling ("调解成功", "2025/3/5", "100元") is kept as read.
     fn parsed_cell(&self, f: Field) -> Option<CellVal> {
         if let Some(label) = self.parsed_label(f) {
             return Some(CellVal::Text(label.to_string()));

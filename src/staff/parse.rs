@@ -41,8 +41,7 @@ pub struct StaffFields {
     pub remark: Option<String>,
 }
 
-/// A staff row: the shared row envelope (origin, county, findings, cells as read) around the
-/// staff form's fields.
+/// A staff row: [`StaffFields`] in the envelope every form's row has.
 pub type StaffRow = Row<StaffFields, StaffField, StaffCode>;
 
 impl StaffRow {
