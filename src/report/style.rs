@@ -196,8 +196,13 @@ pub fn cell_text_borrowed(s: &str) -> std::borrow::Cow<'_, str> {
     // A first pass the compiler vectorises passes nearly every cell (no byte below 0x20, no
     // DEL, no 0xC2 lead byte at all); the exact pass decides the rest (line breaks, tabs, é).
     let b = s.as_bytes();
+    // The first pass is an OR over every byte with no early exit: `all` stops at the first
+    // hit, which keeps the compiler from vectorising it.
+    let suspect = b.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == 0x7F) | (c == 0xC2)
+    });
     let plain = b.len() <= MAX_STRING_UTF16 - 3
-        && (b.iter().all(|&c| c >= 0x20 && c != 0x7F && c != 0xC2)
+        && (!suspect
             || !b.iter().enumerate().any(|(i, &c)| {
                 (c < 0x20 && c != b'\n' && c != b'\t')
                     || c == 0x7F
