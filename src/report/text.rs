@@ -125,8 +125,8 @@ pub fn most_lines<'s>(cells: impl IntoIterator<Item = (&'s str, u32)>) -> u32 {
 mod tests {
     use super::*;
 
-    /// The definition the fill implements: the paragraph cut into tokens (a run of ASCII
-    /// non-space characters, or one other character), placed greedily.
+    /// The definition `paragraph_lines` shortcuts: the paragraph cut into tokens (a run of
+    /// ASCII non-space characters, or one other character), then placed.
     fn paragraph_lines_by_token(p: &str, per_line: u32) -> u32 {
         let mut tokens: Vec<u32> = Vec::new();
         let mut word = 0u32;
@@ -144,22 +144,15 @@ mod tests {
         if word > 0 {
             tokens.push(word);
         }
-        let (mut lines, mut used) = (1u32, 0u32);
-        for mut w in tokens {
-            if used + w <= per_line {
-                used += w;
-                continue;
-            }
-            if used > 0 {
-                lines += 1;
-            }
-            while w > per_line {
-                w -= per_line;
-                lines += 1;
-            }
-            used = w;
+        let mut fill = Fill {
+            per_line,
+            lines: 1,
+            used: 0,
+        };
+        for w in tokens {
+            fill.place(w);
         }
-        lines
+        fill.lines
     }
 
     proptest::proptest! {

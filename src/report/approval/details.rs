@@ -6,14 +6,11 @@
 use rust_decimal::Decimal;
 
 use super::paged::Paged;
-use super::{
-    Col, Ctx, Fail, Res, SHEET_APPROVED, SHEET_FILES, SHEET_HELD, SHEET_REJECTED, columns, fit_px,
-};
+use super::{Col, Ctx, Fail, Res, SHEET_APPROVED, SHEET_FILES, SHEET_HELD, SHEET_REJECTED, fit_px};
 use crate::claim::Claim;
 use crate::codes::{RowCode, Severity};
 use crate::decide::{Decision, Outcome};
 use crate::ingest::header::Field;
-use crate::report::sheet::Columns;
 use crate::run::RunOutput;
 use rust_xlsxwriter::Workbook;
 
@@ -125,14 +122,15 @@ pub(super) fn approved(
         &st.text_wrap,
         &st.text_wrap,
     ];
+    let title = format!("{}核准案件明细", cx.prefix);
     let mut pg = Paged::new(
         cx,
         wb,
         taken,
         SHEET_APPROVED,
-        format!("{}核准案件明细", cx.prefix),
+        title,
         APPROVED_COLS,
-        with_plain(APPROVED_COLS, &plain),
+        &plain,
         true,
     );
     let mut sum = Decimal::ZERO;
@@ -269,14 +267,15 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
         &st.int_center,
         &st.text_wrap,
     ];
+    let title = format!("{}不予补贴案件明细", cx.prefix);
     let mut pg = Paged::new(
         cx,
         wb,
         taken,
         SHEET_REJECTED,
-        format!("{}不予补贴案件明细", cx.prefix),
+        title,
         REJECTED_COLS,
-        with_plain(REJECTED_COLS, &plain),
+        &plain,
         false,
     );
     let rows = rows_of(out, Outcome::Rejected);
@@ -369,16 +368,8 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
         &st.text_wrap,
         &st.text_wrap,
     ];
-    let mut pg = Paged::new(
-        cx,
-        wb,
-        taken,
-        SHEET_HELD,
-        format!("{}超预算待定案件", cx.prefix),
-        HELD_COLS,
-        with_plain(HELD_COLS, &plain),
-        true,
-    );
+    let title = format!("{}超预算待定案件", cx.prefix);
+    let mut pg = Paged::new(cx, wb, taken, SHEET_HELD, title, HELD_COLS, &plain, true);
     let mut rows = rows_of(out, Outcome::Held);
     // The order caps are applied in (SPEC §4.4): county, 结案日期, case.
     rows.sort_by(|(a, _), (b, _)| {
@@ -427,14 +418,15 @@ pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>
     let out = cx.out;
     let st = &cx.st;
     // A few rows a run: no column formats, so nothing shows under the table.
+    let title = format!("{}申报文件问题清单", cx.prefix);
     let mut pg = Paged::new(
         cx,
         wb,
         taken,
         SHEET_FILES,
-        format!("{}申报文件问题清单", cx.prefix),
+        title,
         FILE_PROBLEM_COLS,
-        columns(FILE_PROBLEM_COLS),
+        &[],
         false,
     );
     let mut any = false;
@@ -472,11 +464,4 @@ pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>
         pg.note("本期所有文件均已读取")?;
     }
     pg.finish()
-}
-
-/// The columns of `cols` with the data rows' formats `plain`, one per column.
-fn with_plain<'f>(cols: &[Col], plain: &[&'f rust_xlsxwriter::Format]) -> Columns<'f> {
-    (0u16..)
-        .zip(plain)
-        .fold(columns(cols), |c, (i, f)| c.plain(i, f))
 }

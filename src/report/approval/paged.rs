@@ -3,9 +3,9 @@
 //! written row by row: a province's held cases alone are hundreds of thousands of rows, which
 //! would otherwise all sit in memory (and in the shared-string table) until the save.
 
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, Workbook};
 
-use super::{Col, Ctx, HEADER, Res, header_row, last_col, title_rows};
+use super::{Col, Ctx, HEADER, Res, columns, header_row, last_col, title_rows};
 use crate::report::sheet::{Columns, Sheet};
 use crate::report::style;
 use crate::report::text::STANDARD_ROW_PIXELS;
@@ -39,8 +39,8 @@ pub(super) struct Paged<'c, 'w> {
 }
 
 impl<'c, 'w> Paged<'c, 'w> {
-    /// A table of `cols`; `columns` are their widths with the formats the data rows' cells
-    /// mostly have.
+    /// A table of `cols` on sheets named after `base`; `plain` are the formats its data rows'
+    /// cells have column by column (none: every cell has its own), see `report::sheet`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         cx: &'c Ctx<'c>,
@@ -49,9 +49,12 @@ impl<'c, 'w> Paged<'c, 'w> {
         base: &'static str,
         title: String,
         cols: &'static [Col],
-        columns: Columns<'c>,
+        plain: &[&'c Format],
         unit: bool,
     ) -> Paged<'c, 'w> {
+        let columns = (0u16..)
+            .zip(plain)
+            .fold(columns(cols), |c, (i, f)| c.plain(i, f));
         Paged {
             cx,
             wb,

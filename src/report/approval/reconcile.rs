@@ -60,6 +60,9 @@ fn recon_row(sh: &mut Sheet, cx: &Ctx, r: u32, s: &CountySummary, total: bool) -
     Ok(())
 }
 
+/// How the table above is checked, under it.
+const RULE: &str = "核对规则：申报行数 = 核准 + 不予补贴 + 待定；申报标准金额 = 核准金额 + 不予补贴金额 + 待定金额 + 折算减少额（按比例折算时标准金额与核准金额之差）。";
+
 enum Figure {
     Count(usize),
     Amount(Decimal),
@@ -83,12 +86,7 @@ pub(super) fn sheet(cx: &Ctx, approved_sum: Decimal, approved_count: usize) -> R
     let last_data = r - 1;
     recon_row(&mut sh, cx, r, &out.totals, true)?;
     r += 1;
-    sh.note(
-        r,
-        "核对规则：申报行数 = 核准 + 不予补贴 + 待定；申报标准金额 = 核准金额 + 不予补贴金额 + 待定金额 + 折算减少额（按比例折算时标准金额与核准金额之差）。",
-        &st.note,
-        2,
-    )?;
+    sh.note(r, RULE, &st.note, 2)?;
     r += 2;
 
     // Whole-run checks.

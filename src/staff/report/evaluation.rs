@@ -8,8 +8,8 @@ use std::path::Path;
 use rust_xlsxwriter::{ChartLegendPosition, IgnoreError, Workbook, Worksheet};
 
 use super::{
-    ISSUER, MAX_TABLE_ROWS, Res, SHEET_PERFORMANCE, SHEET_PROBLEMS, SheetFn, TITLE_HEIGHTS, header,
-    n64, prefix, sign_row, workbook, xe,
+    ISSUER, MAX_TABLE_ROWS, Res, SHEET_PERFORMANCE, SHEET_PROBLEMS, SheetFn, county_name_width,
+    n64, prefix, shown, sign_row, table, workbook, xe,
 };
 use crate::codes::Severity;
 use crate::county::CountyCode;
@@ -17,7 +17,7 @@ use crate::decide::Outcome;
 use crate::ingest::header::StaffField;
 use crate::report::sheet::{Columns, Sheet, column_chart};
 use crate::report::style::{self, Styles};
-use crate::report::text::{display_width, row_pixels};
+use crate::report::text::row_pixels;
 use crate::staff::rules::StaffDecision;
 use crate::staff::{CountyStaff, StaffOutput};
 
@@ -55,17 +55,12 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
         "得分",
         "等次",
     ];
-    let name_w = out
-        .counties
-        .iter()
-        .map(|c| display_width(&c.name))
-        .max()
-        .unwrap_or(12);
+    let name_w = county_name_width(out);
     let cols = Columns::units(&[5, name_w + 2, 7, 8, 9, 14, 14, 9, 7, 8, 7, 9, 8, 6]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}绩效评价表", prefix(out)),
         &format!(
             "评价单位：{ISSUER}　　评价年度：{}年　　评价日期：{}",
@@ -73,9 +68,8 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
             style::cn_date(out.run_date)
         ),
         true,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let first = 3u32;
     let mut r = first;
     for (n, c) in (1u64..).zip(&out.counties) {
@@ -198,25 +192,18 @@ fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
     ];
     let last: u16 = 8;
     let cols = Columns::units(&[5, 12, 10, 8, 19, 18, 7, 48, 26]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
     let n_issues: usize = out.decisions.iter().map(|d| d.issues.len()).sum();
     let n_files: usize = out.files.iter().map(|f| f.problems().len()).sum();
-    sh.title_rows(
-        st,
-        &format!("{}绩效评价问题清单", prefix(out)),
-        &format!(
-            "审核日期：{}　　发现问题 {} 个（数据行 {} 个，其中不予补助 {} 行；文件问题 {} 个）",
-            style::cn_date(out.run_date),
-            n_issues + n_files,
-            n_issues,
-            out.totals.rejected_rows,
-            n_files
-        ),
-        false,
-        TITLE_HEIGHTS,
-    )?;
-    header(&mut sh, st, 2, &HEAD)?;
+    let info = format!(
+        "审核日期：{}　　发现问题 {} 个（数据行 {} 个，其中不予补助 {} 行；文件问题 {} 个）",
+        style::cn_date(out.run_date),
+        n_issues + n_files,
+        n_issues,
+        out.totals.rejected_rows,
+        n_files
+    );
+    let title = format!("{}绩效评价问题清单", prefix(out));
+    let mut sh = table(ws, st, &cols, &title, &info, false, &HEAD)?;
     let mut r = 3u32;
     let mut seq = 0u64;
     // County by county (policy order, then rows no county owns), rows then file problems.
@@ -254,16 +241,9 @@ fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
                     Severity::Reject => &st.bad,
                 };
                 sh.text(r, 2, cat, f)?;
-                let person = row
-                    .name
-                    .clone()
-                    .or_else(|| row.written(StaffField::Name))
-                    .unwrap_or_default();
+                let person = shown(&row.name, row, StaffField::Name);
                 sh.text(r, 3, &person, &st.text_wrap)?;
-                let id = row
-                    .id_number
-                    .clone()
-                    .unwrap_or_else(|| row.written(StaffField::IdNumber).unwrap_or_default());
+                let id = shown(&row.id_number, row, StaffField::IdNumber);
                 sh.text(r, 4, &id, &st.id_text)?;
                 sh.text(
                     r,

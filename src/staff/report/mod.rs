@@ -27,8 +27,10 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::StaffOutput;
 use super::parse::StaffRow;
 use super::yuan_text;
-use crate::report::sheet::{Sheet, push};
+use crate::ingest::header::StaffField;
+use crate::report::sheet::{Columns, Sheet, push};
 use crate::report::style::{self, MAX_ROWS, Styles};
+use crate::report::text::display_width;
 
 pub use evaluation::{build_performance, write_performance};
 pub use notice::{build_notice, write_notice};
@@ -81,6 +83,31 @@ fn workbook(out: &StaffOutput, title: &str, sheets: &[(&str, SheetFn)]) -> Res<W
     Ok(wb)
 }
 
+/// A table sheet begun: the columns set, the title and info rows, and the header `heads` on
+/// row 2 (none when empty).
+fn table<'a, 'f>(
+    ws: &'a mut Worksheet,
+    st: &Styles,
+    cols: &'a Columns<'f>,
+    title: &str,
+    info: &str,
+    unit: bool,
+    heads: &[&str],
+) -> Res<Sheet<'a, 'f>> {
+    cols.apply(ws)?;
+    let mut sh = Sheet::new(ws, cols);
+    sh.title_rows(st, title, info, unit, TITLE_HEIGHTS)?;
+    if !heads.is_empty() {
+        header(&mut sh, st, 2, heads)?;
+    }
+    Ok(sh)
+}
+
+/// The value read, else what the cell held (so a rejected row still shows what was written).
+fn shown(value: &Option<String>, row: &StaffRow, f: StaffField) -> String {
+    value.clone().or_else(|| row.written(f)).unwrap_or_default()
+}
+
 /// The header row `r`.
 fn header(sh: &mut Sheet, st: &Styles, r: u32, heads: &[&str]) -> Res {
     sh.header(r, heads, &st.header)?;
@@ -107,6 +134,15 @@ fn standard_words(out: &StaffOutput) -> String {
         yuan_text(out.policy.staff_monthly_standard),
         yuan_text(out.post_year())
     )
+}
+
+/// The widest county name, in half-width units (12 when there is none).
+fn county_name_width(out: &StaffOutput) -> u32 {
+    out.counties
+        .iter()
+        .map(|c| display_width(&c.name))
+        .max()
+        .unwrap_or(12)
 }
 
 /// The row's county name, or the unassigned label.

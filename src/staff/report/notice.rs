@@ -10,7 +10,8 @@ use rust_xlsxwriter::{IgnoreError, Workbook, Worksheet};
 
 use super::{
     ISSUER, MAX_TABLE_ROWS, Res, SHEET_DETAIL, SHEET_FILES, SHEET_NOTICE, SHEET_RUN, SheetFn,
-    TITLE_HEIGHTS, county_label, header, n64, prefix, sign_row, standard_words, workbook, xe,
+    county_label, county_name_width, header, n64, prefix, shown, sign_row, standard_words, table,
+    workbook, xe,
 };
 use crate::cell::format_daxie;
 use crate::decide::Outcome;
@@ -108,12 +109,7 @@ fn notice_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         "未分配资金",
         "备注",
     ];
-    let name_w = out
-        .counties
-        .iter()
-        .map(|c| display_width(&c.name))
-        .max()
-        .unwrap_or(12);
+    let name_w = county_name_width(out);
     let remark_w = out
         .counties
         .iter()
@@ -122,10 +118,10 @@ fn notice_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         .unwrap_or(0)
         .clamp(20, 34);
     let cols = Columns::units(&[5, name_w + 2, 8, 15, 8, 10, 8, 15, 15, remark_w + 1]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}下达表", prefix(out)),
         &format!(
             "下达单位：{ISSUER}　　预算年度：{}年　　{}",
@@ -133,9 +129,8 @@ fn notice_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
             standard_words(out)
         ),
         true,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let mut r = 3u32;
     for (n, c) in (1u64..).zip(&out.counties) {
         sh.count(r, 0, n, &st.center)?;
@@ -223,20 +218,14 @@ fn detail_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         "行号",
     ];
     let last: u16 = 15;
-    let county_w = out
-        .counties
-        .iter()
-        .map(|c| display_width(&c.name))
-        .max()
-        .unwrap_or(12)
-        .clamp(12, 26);
+    let county_w = county_name_width(out).clamp(12, 26);
     let cols = Columns::units(&[
         5, county_w, 12, 8, 19, 11, 11, 6, 12, 12, 12, 9, 40, 42, 14, 5,
     ]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}审核明细", prefix(out)),
         &format!(
             "审核日期：{}　　{}　　审核结果：核准 {} 行，不予补助 {} 行，超额度待定 {} 行",
@@ -247,9 +236,8 @@ fn detail_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
             out.totals.held_rows
         ),
         true,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let mut r = 3u32;
     let mut seq = 0u64;
     for (row, d) in out.rows.iter().zip(&out.decisions) {
@@ -270,22 +258,11 @@ fn detail_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         seq += 1;
         sh.count(r, 0, seq, &st.center)?;
         sh.text(r, 1, &county_label(out, row), &st.text_wrap)?;
-        let office = row
-            .office
-            .clone()
-            .or_else(|| row.written(StaffField::Office))
-            .unwrap_or_default();
+        let office = shown(&row.office, row, StaffField::Office);
         sh.text(r, 2, &office, &st.text_wrap)?;
-        let name = row
-            .name
-            .clone()
-            .or_else(|| row.written(StaffField::Name))
-            .unwrap_or_default();
+        let name = shown(&row.name, row, StaffField::Name);
         sh.text(r, 3, &name, &st.text_wrap)?;
-        let id = row
-            .id_number
-            .clone()
-            .unwrap_or_else(|| row.written(StaffField::IdNumber).unwrap_or_default());
+        let id = shown(&row.id_number, row, StaffField::IdNumber);
         sh.text(r, 4, &id, &st.id_text)?;
         date_or_written(&mut sh, st, r, 5, row.start, row, StaffField::StartDate)?;
         date_or_written(&mut sh, st, r, 6, row.end, row, StaffField::EndDate)?;
@@ -359,10 +336,10 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
     const HEAD: [&str; 6] = ["序号", "文件", "工作表", "县（市、区）", "问题", "说明"];
     let last: u16 = 5;
     let cols = Columns::units(&[5, 34, 14, 14, 16, 60]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}申报文件问题", prefix(out)),
         &format!(
             "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个",
@@ -371,9 +348,8 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
             out.files.iter().filter(|f| !f.ok()).count()
         ),
         false,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let mut r = 3u32;
     let mut n = 0u64;
     for f in &out.files {
@@ -414,14 +390,14 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
 fn run_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
     let last: u16 = 5;
     let cols = Columns::units(&[36, 8, 14, 8, 66, 10]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}审核运行信息", prefix(out)),
         "",
         false,
-        TITLE_HEIGHTS,
+        &[],
     )?;
     let p = &out.policy;
     let info: [(&str, String); 9] = [

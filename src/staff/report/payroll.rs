@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{IgnoreError, Workbook, Worksheet};
 
 use super::{
-    ISSUER, NO_ACCOUNT, NO_BANK, Res, SHEET_PAY_SUMMARY, TITLE_HEIGHTS, header, n64, prefix,
-    sign_row, standard_words, xe,
+    ISSUER, NO_ACCOUNT, NO_BANK, Res, SHEET_PAY_SUMMARY, n64, prefix, sign_row, standard_words,
+    table, xe,
 };
 use crate::cell::format_daxie;
 use crate::county::CountyCode;
@@ -140,6 +140,9 @@ pub fn build_payroll(out: &StaffOutput, groups: &[CountyPayroll]) -> Res<Workboo
     Ok(wb)
 }
 
+/// Under the 汇总 table: what the two amounts are.
+const SUMMARY_NOTE: &str = "说明：市级补助为审核通过的市级补助金额（不超过每人每月标准 × 在岗月数）；县级配套按各县申报数列示，由县级财政发放。各县明细见各县工作表。";
+
 fn pay_summary_sheet(
     ws: &mut Worksheet,
     st: &Styles,
@@ -157,10 +160,10 @@ fn pay_summary_sheet(
         "备注",
     ];
     let cols = Columns::units(&[5, 26, 8, 10, 17, 17, 17, 30]);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}工资发放汇总表", prefix(out)),
         &format!(
             "填报单位：{ISSUER}　　发放年度：{}年　　{}",
@@ -168,9 +171,8 @@ fn pay_summary_sheet(
             standard_words(out)
         ),
         true,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let mut r = 3u32;
     for (n, c) in (1u64..).zip(&out.counties) {
         let g = groups.iter().find(|g| Some(&g.code) == c.code.as_ref());
@@ -210,12 +212,7 @@ fn pay_summary_sheet(
     r += 1;
     daxie_rows(&mut sh, st, r, t.approved_amount, t.county_top_up)?;
     r += 2;
-    sh.note(
-        r,
-        "说明：市级补助为审核通过的市级补助金额（不超过每人每月标准 × 在岗月数）；县级配套按各县申报数列示，由县级财政发放。各县明细见各县工作表。",
-        &st.note,
-        1,
-    )?;
+    sh.note(r, SUMMARY_NOTE, &st.note, 1)?;
     r += 2;
     sign_row(&mut sh, st, r, out.run_date)?;
     sh.finish(2, Some(last_data.max(2)), (0, 2))
@@ -283,10 +280,10 @@ fn pay_county_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput, g: &Coun
         widest(&|r| display_width(&remark_of(r))).clamp(10, 24) + 1,
     ];
     let cols = Columns::units(&units);
-    cols.apply(ws)?;
-    let mut sh = Sheet::new(ws, &cols);
-    sh.title_rows(
+    let mut sh = table(
+        ws,
         st,
+        &cols,
         &format!("{}{}年专职社区矫正协勤人员工资发放表", g.name, out.year),
         &format!(
             "填报单位：{}司法局　　发放年度：{}年（1月至12月）　　{}",
@@ -295,9 +292,8 @@ fn pay_county_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput, g: &Coun
             standard_words(out)
         ),
         true,
-        TITLE_HEIGHTS,
+        &HEAD,
     )?;
-    header(&mut sh, st, 2, &HEAD)?;
     let mut r = 3u32;
     let mut seq = 0u64;
     let first_data = r;
