@@ -1,11 +1,18 @@
 //! Rendering: every output is written from the decisions; nothing here computes a figure that
 //! decide/allocate did not already settle. Each file is written to a temporary file in the
 //! target folder and renamed into place, so an interrupted run never leaves half a file.
+//!
+//! The writing kit every workbook of the project uses (program A's here, program B's in
+//! `crate::staff::report`, the ledger, the blank forms): [`style`] (formats, limits, page
+//! setup, saving), [`sheet`] (the cell writers and column formats) and [`text`] (the one
+//! text-width model behind column widths and row heights). Then one module per workbook.
 
 pub mod approval;
 pub mod feedback;
 pub mod payroll;
+pub mod sheet;
 pub mod style;
+pub mod text;
 
 use std::io::Write;
 use std::path::Path;
