@@ -17,3 +17,4 @@ pub mod run;
 pub mod samples;
 pub mod staff;
 pub mod template;
+pub mod usage;
