@@ -35,7 +35,7 @@ use crate::decide::{self, Outcome, PriorPayments, RunPeriod};
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::{Column, Field, StaffField};
 use crate::ingest::worker::{Isolation, ingest_file};
-use crate::ingest::{ClaimTable, FileIngest, InputFile};
+use crate::ingest::{ClaimTable, FileIngest, InputFile, SkippedFile};
 use crate::policy::{PeriodDef, Policy};
 
 /// How much a finding weighs.
@@ -249,22 +249,34 @@ fn notice(severity: Severity, code: &'static str, message: String) -> Finding {
 }
 
 /// `payrun check`: expands folders, refuses missing files (exit 1), prints the report and
-/// returns 0 or 2.
+/// returns 0 or 2. Files that hold no workbook are listed first and change nothing.
 pub fn check_command(
     policy: &Policy,
     args: &[PathBuf],
     today: NaiveDate,
     iso: &Isolation,
 ) -> Result<u8, String> {
-    let files = expand(args)?;
+    let (files, skipped) = expand(args, iso)?;
+    if !skipped.is_empty() {
+        println!("未读取的文件 {} 个：", skipped.len());
+        for s in &skipped {
+            println!("  {}", s.line());
+        }
+        println!();
+    }
     let report = check_files(policy, &files, today, iso);
     print!("{}", report.render());
     Ok(report.exit_code())
 }
 
-/// The files named on the command line; a folder stands for the workbooks in it (as `run`
-/// reads them). Nothing to check, or a name that does not exist, is an error (exit 1).
-pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The files named on the command line; a folder stands for the workbooks in it, found as `run`
+/// finds them (SPEC §10.1), and a file is answered by its content as there. Returns the files to
+/// check and the files not read. Nothing to check, or a name that does not exist, is an error
+/// (exit 1).
+pub fn expand(
+    args: &[PathBuf],
+    iso: &Isolation,
+) -> Result<(Vec<PathBuf>, Vec<SkippedFile>), String> {
     if args.is_empty() {
         return Err("请指定要检查的申报表文件，例如：payrun check 红塔区申报表.xlsx".into());
     }
@@ -277,26 +289,49 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         return Err(format!("找不到文件：{}", missing.join("、")));
     }
     let mut out: Vec<PathBuf> = Vec::new();
+    let mut skipped: Vec<SkippedFile> = Vec::new();
     for a in args {
         if a.is_dir() {
-            let found = crate::ingest::discover(a, None)
+            let found = crate::ingest::discover(a, None, iso)
                 .map_err(|e| format!("无法读取文件夹 {}：{e}", a.display()))?;
-            if found.is_empty() {
+            let not_read: Vec<SkippedFile> = found
+                .skipped
+                .into_iter()
+                .map(|s| SkippedFile {
+                    rel: a.join(&s.rel).display().to_string(),
+                    ..s
+                })
+                .collect();
+            if found.files.is_empty() {
+                let also = if not_read.is_empty() {
+                    String::new()
+                } else {
+                    let lines: Vec<String> = not_read.iter().map(|s| s.line()).collect();
+                    format!("；未读取的文件：{}", lines.join("；"))
+                };
                 return Err(format!(
-                    "文件夹 {} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods）",
+                    "文件夹 {} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）{also}",
                     a.display()
                 ));
             }
-            out.extend(found.into_iter().map(|f| f.abs));
+            skipped.extend(not_read);
+            out.extend(found.files.into_iter().map(|f| f.abs));
         } else {
-            out.push(a.clone());
+            match crate::ingest::discover::one_file(a, &a.display().to_string(), iso) {
+                Ok(f) => out.push(f.abs),
+                Err(s) => skipped.push(s),
+            }
         }
+    }
+    if out.is_empty() {
+        let lines: Vec<String> = skipped.iter().map(|s| s.line()).collect();
+        return Err(format!("没有可检查的申报表：{}", lines.join("；")));
     }
     // A file named twice (or also inside a folder given) is checked once: its rows are not
     // duplicates of themselves.
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// How each file is named: its file name, or the path as given when two share a name.
@@ -934,8 +969,9 @@ mod tests {
 
     #[test]
     fn nothing_to_check_or_a_missing_file_cannot_run() {
-        assert!(expand(&[]).unwrap_err().contains("请指定"));
-        let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")]).unwrap_err();
+        let iso = Isolation::InProcess;
+        assert!(expand(&[], &iso).unwrap_err().contains("请指定"));
+        let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")], &iso).unwrap_err();
         assert!(e.contains("找不到文件") && e.contains("红塔区.xlsx"), "{e}");
     }
 
@@ -1034,7 +1070,8 @@ mod tests {
     fn a_file_named_twice_is_checked_once() {
         let dir = fixture("lo_xlsx");
         let file = dir.join("libreoffice_two_row_header.xlsx");
-        let files = expand(&[file.clone(), dir, file]).unwrap();
+        let (files, skipped) = expand(&[file.clone(), dir, file], &Isolation::InProcess).unwrap();
+        assert!(skipped.is_empty());
         assert_eq!(files.len(), 1);
     }
 

@@ -48,9 +48,7 @@ pub fn run_command(
         }
     };
 
-    let total = crate::ingest::discover(&cfg.input, Some(&cfg.out))
-        .map(|f| f.len())
-        .unwrap_or(0);
+    let total = crate::ingest::discover::count(&cfg.input, Some(&cfg.out));
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::new(total as u64);
         if let Ok(style) = ProgressStyle::with_template("读取 {bar:30} {pos}/{len} 个文件 {msg}")
@@ -225,6 +223,9 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         for p in problems {
             println!("{p}");
         }
+    }
+    for l in crate::ingest::discover::console_lines(&out.skipped) {
+        println!("{l}");
     }
     for n in &out.notices {
         println!("注意：{n}");

@@ -134,6 +134,8 @@ pub struct RunOutput {
     pub program_version: &'static str,
     /// Warnings about the run as a whole (shown in the outputs).
     pub notices: Vec<String>,
+    /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
+    pub skipped: Vec<ingest::SkippedFile>,
 }
 
 impl RunOutput {
@@ -173,10 +175,13 @@ pub fn evaluate(
     let period =
         decide::parse_period(&cfg.period, &policy, cfg.run_date).map_err(RunError::Arguments)?;
     let t0 = std::time::Instant::now();
-    let files = ingest::discover(&cfg.input, Some(&cfg.out)).map_err(|e| RunError::Input {
-        path: cfg.input.display().to_string(),
-        source: e,
+    let found = ingest::discover(&cfg.input, Some(&cfg.out), &cfg.isolation).map_err(|e| {
+        RunError::Input {
+            path: cfg.input.display().to_string(),
+            source: e,
+        }
     })?;
+    let files = found.files;
     log::info!(
         "discover: {} files in {:.3}s{}",
         files.len(),
@@ -239,6 +244,7 @@ pub fn evaluate(
         totals,
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
+        skipped: found.skipped,
     })
 }
 
@@ -252,7 +258,12 @@ fn read_all(
         files
             .par_iter()
             .map(|f| {
-                let fi = ingest_file::<crate::ingest::header::Field>(f, &cfg.isolation);
+                let mut fi = ingest_file::<crate::ingest::header::Field>(f, &cfg.isolation);
+                ingest::wrong_form::answer_other_form::<_, crate::ingest::header::StaffField>(
+                    &mut fi,
+                    f,
+                    &cfg.isolation,
+                );
                 progress(&f.rel);
                 file_claims(fi, policy, cfg.run_date)
             })

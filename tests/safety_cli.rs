@@ -3,6 +3,10 @@
 
 mod common;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use calamine::{Reader, Xlsx, open_workbook};
 use common::*;
 
 /// (h) Usage errors are refusals: exit 1, a Chinese message and the usage line; help is Chinese.
@@ -70,4 +74,299 @@ fn usage_errors_exit_1_in_chinese_and_help_is_chinese() {
     let r = payrun(&["--version"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.starts_with("payrun "), "{}", r.stdout);
+}
+
+fn samples(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(dir)
+}
+
+/// The first workbook of a samples folder.
+fn sample_file(dir: &str, county: &str) -> PathBuf {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(samples(dir))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(county))
+        .collect();
+    v.sort();
+    v.remove(0)
+}
+
+fn zip_with(path: &Path, parts: &[(&str, &[u8])]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in parts {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.worksheet_range(sheet)
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// (e) A WPS .et file is read; a .csv and a .docx are listed as skipped everywhere; the exit
+/// status is what the workbooks alone give.
+#[test]
+fn a_wps_file_is_read_and_other_files_are_listed_as_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(
+        sample_file("2025-H1", "江川县"),
+        input.join("江川县_申报表.et"),
+    )
+    .unwrap();
+    std::fs::write(input.join("江川区_申报.csv"), "县,案件编号\n江川区,1\n").unwrap();
+    zip_with(
+        &input.join("红塔区_申报说明.docx"),
+        &[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<w:document/>"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let r = run_period(&input, &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let dir = r.dir("2025-H1");
+    let rows = read_decisions(&dir);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|row| row.file == "江川县_申报表.et"));
+    let s = read_summary(&dir);
+    let status: Vec<(String, String)> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("江川区_申报.csv", "skipped"),
+            ("江川县_申报表.et", "ok"),
+            ("红塔区_申报说明.docx", "skipped"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(s["files_with_errors"], 0);
+    assert!(
+        r.stdout
+            .contains("江川区_申报.csv：不是 Excel/WPS 工作簿，未读取；请用申报表模板填报后报送"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("红塔区_申报说明.docx：不是 Excel/WPS 工作簿")
+    );
+    assert!(r.stdout.contains("未读取的文件 2 个"), "{}", r.stdout);
+
+    let problems = sheet_rows(&dir.join("审批汇总表_2025-H1.xlsx"), "文件问题");
+    let listed: Vec<&Vec<String>> = problems
+        .iter()
+        .filter(|row| row.iter().any(|c| c == "未读取的文件"))
+        .collect();
+    assert_eq!(listed.len(), 2, "{problems:?}");
+    assert!(listed.iter().any(|row| row[0] == "江川区_申报.csv"));
+
+    // check reads the same .et and lists the same files, with the exit status of the .et alone.
+    let alone = tmp.path().join("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    std::fs::copy(
+        input.join("江川县_申报表.et"),
+        alone.join("江川县_申报表.et"),
+    )
+    .unwrap();
+    let c = payrun(&["check", "--run-date", "2025-06-30", input.to_str().unwrap()]);
+    let a = payrun(&["check", "--run-date", "2025-06-30", alone.to_str().unwrap()]);
+    assert_eq!(c.code, a.code, "{}", c.stdout);
+    assert!(c.stdout.contains("江川县_申报表.et"), "{}", c.stdout);
+    assert!(
+        c.stdout.contains("江川区_申报.csv：不是 Excel/WPS 工作簿"),
+        "{}",
+        c.stdout
+    );
+    assert!(
+        c.stdout.ends_with(&a.stdout),
+        "{}\n----\n{}",
+        c.stdout,
+        a.stdout
+    );
+
+    // staff lists them too.
+    let sin = tmp.path().join("staff_in");
+    std::fs::create_dir_all(&sin).unwrap();
+    std::fs::copy(sample_file("staff-2025", "红塔区"), sin.join("红塔区.et")).unwrap();
+    std::fs::write(sin.join("江川区_协勤.csv"), "姓名\n张三\n").unwrap();
+    let r = payrun(&[
+        "staff",
+        "--year",
+        "2025",
+        "--run-date",
+        "2025-12-31",
+        "--out",
+        out.to_str().unwrap(),
+        sin.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("江川区_协勤.csv：不是 Excel/WPS 工作簿"),
+        "{}",
+        r.stdout
+    );
+    let s = read_summary(&out.join("staff-2025"));
+    let files = s["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["path"], "江川区_协勤.csv");
+    assert_eq!(files[0]["status"], "skipped");
+    assert_eq!(files[1]["status"], "ok");
+    let problems = sheet_rows(&out.join("staff-2025/经费下达表_2025.xlsx"), "文件问题");
+    assert!(
+        problems
+            .iter()
+            .any(|row| row.iter().any(|c| c == "江川区_协勤.csv")),
+        "{problems:?}"
+    );
+}
+
+/// (f) Lock files, dot files and the files systems leave behind are passed over without a word
+/// by run, staff and check alike.
+#[test]
+fn lock_dot_and_system_files_are_ignored_by_every_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let junk: [(&str, &[u8]); 6] = [
+        ("~$红塔区_申报表.xlsx", b"\x00lock"),
+        (".~lock.红塔区_申报表.xlsx#", b"lock"),
+        (".hidden.xlsx", b"not a workbook"),
+        (".DS_Store", b"\x00\x00\x00\x01Bud1"),
+        ("Thumbs.db", b"\xd0\xcf\x11\xe0"),
+        (".git/config", b"[core]"),
+    ];
+    let with_junk = |name: &str, good: &Path| -> (PathBuf, PathBuf) {
+        let clean = tmp.path().join(format!("{name}_clean"));
+        let messy = tmp.path().join(format!("{name}_messy"));
+        for d in [&clean, &messy] {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::copy(good, d.join(good.file_name().unwrap())).unwrap();
+        }
+        for (f, bytes) in junk {
+            let p = messy.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        (clean, messy)
+    };
+
+    let (clean, messy) = with_junk("run", &sample_file("2025-H1", "红塔区"));
+    let a = run_period(&clean, &tmp.path().join("o1"), "2025-H1", "2025-06-30", &[]);
+    let b = run_period(&messy, &tmp.path().join("o2"), "2025-H1", "2025-06-30", &[]);
+    assert_eq!((a.code, b.code), (0, 0), "{}", b.stdout);
+    for f in ["decisions.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(a.dir("2025-H1").join(f)).unwrap(),
+            std::fs::read(b.dir("2025-H1").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(!b.stdout.contains("未读取"), "{}", b.stdout);
+
+    let (clean, messy) = with_junk("staff", &sample_file("staff-2025", "红塔区"));
+    let staff = |input: &Path, out: &str| {
+        payrun(&[
+            "staff",
+            "--year",
+            "2025",
+            "--run-date",
+            "2025-12-31",
+            "--out",
+            tmp.path().join(out).to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+    };
+    let a = staff(&clean, "s1");
+    let b = staff(&messy, "s2");
+    assert_eq!((a.code, b.code), (0, 0), "{}", b.stdout);
+    for f in ["decisions.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(tmp.path().join("s1/staff-2025").join(f)).unwrap(),
+            std::fs::read(tmp.path().join("s2/staff-2025").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    let (clean, messy) = with_junk("check", &sample_file("2025-H1", "红塔区"));
+    let a = payrun(&["check", "--run-date", "2025-06-30", clean.to_str().unwrap()]);
+    let b = payrun(&["check", "--run-date", "2025-06-30", messy.to_str().unwrap()]);
+    assert_eq!(a.code, b.code);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+/// (b, first half) A staff form given to `run` and a claim form given to `staff` are
+/// `wrong_form`, naming the command to use.
+#[test]
+fn the_other_programs_forms_are_wrong_form_naming_the_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run_period(&samples("staff-2025"), &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let s = read_summary(&r.dir("2025-H1"));
+    let files = s["files"].as_array().unwrap();
+    assert_eq!(files.len(), 9);
+    for f in files {
+        assert_eq!(f["error"]["code"], "wrong_form", "{f}");
+        let m = f["error"]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("这是社区矫正协勤人员经费申报表，请用 payrun staff 处理"),
+            "{m}"
+        );
+    }
+    assert!(
+        r.stdout
+            .contains("[wrong_form] 这是社区矫正协勤人员经费申报表")
+    );
+    let problems = sheet_rows(
+        &r.dir("2025-H1").join("审批汇总表_2025-H1.xlsx"),
+        "文件问题",
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|row| row.iter().any(|c| c == "wrong_form")),
+        "{problems:?}"
+    );
+
+    let r = payrun(&[
+        "staff",
+        "--year",
+        "2025",
+        "--run-date",
+        "2025-12-31",
+        "--out",
+        out.to_str().unwrap(),
+        samples("2025-H1").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let s = read_summary(&out.join("staff-2025"));
+    for f in s["files"].as_array().unwrap() {
+        assert_eq!(f["error"]["code"], "wrong_form", "{f}");
+        let m = f["error"]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("这是人民调解个案补贴申报表，请用 payrun run 处理"),
+            "{m}"
+        );
+    }
 }

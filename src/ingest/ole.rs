@@ -52,6 +52,22 @@ fn defect(msg: impl Into<String>) -> Defect {
 /// Checks the compound file in `bytes` (which start with the OLE signature). `Ok` means every
 /// chain calamine may follow ends within the file without revisiting a sector.
 pub fn check(bytes: &[u8]) -> Result<(), Defect> {
+    walk_all(bytes).map(|_| ())
+}
+
+/// Whether a sound compound file holds a workbook stream (BIFF8 `Workbook` or BIFF5 `Book`,
+/// found by name as calamine finds them). A Word 97 document or an Outlook message is a compound
+/// file too, and holds neither.
+pub fn holds_workbook(bytes: &[u8]) -> Result<bool, Defect> {
+    let entries = walk_all(bytes)?;
+    Ok(entries
+        .iter()
+        .skip(1)
+        .any(|e| LOOKED_UP.iter().any(|n| e.is_named(n))))
+}
+
+/// The walk of [`check`]; the directory entries of a sound file.
+fn walk_all(bytes: &[u8]) -> Result<Vec<Entry>, Defect> {
     let header = bytes
         .get(..HEADER_LEN)
         .ok_or_else(|| defect("文件头不完整"))?;
@@ -166,7 +182,7 @@ pub fn check(bytes: &[u8]) -> Result<(), Defect> {
             )?;
         }
     }
-    Ok(())
+    Ok(entries)
 }
 
 /// The file's sectors as calamine numbers them: sector `id` starts at `(id + 1) * len`.
@@ -541,6 +557,22 @@ mod tests {
         ] {
             assert_eq!(check(bytes), Ok(()));
         }
+    }
+
+    #[test]
+    fn a_workbook_stream_is_told_from_other_compound_files() {
+        let book = compound(&[("Workbook", 5000), ("\u{5}SummaryInformation", 200)]);
+        assert_eq!(holds_workbook(&book.bytes), Ok(true));
+        let biff5 = compound(&[("Book", 5000)]);
+        assert_eq!(holds_workbook(&biff5.bytes), Ok(true));
+        // A Word 97 document; an encrypted OOXML package may be a .docx as well as an .xlsx.
+        let doc = compound(&[("WordDocument", 5000), ("1Table", 300)]);
+        assert_eq!(holds_workbook(&doc.bytes), Ok(false));
+        let encrypted = include_bytes!("../../tests/fixtures/hostile/encrypted.xlsx");
+        assert_eq!(holds_workbook(encrypted), Ok(false));
+        let lo =
+            include_bytes!("../../tests/fixtures/external/lo_xls/libreoffice_two_row_header.xls");
+        assert_eq!(holds_workbook(lo), Ok(true));
     }
 
     #[test]

@@ -1126,6 +1126,22 @@ fn file_problem_sheets(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
             text(ws, r, 4, &message, &st.text_wrap)?;
         }
     }
+    // Files that hold no workbook (SPEC §10.1): no problem of the run, listed all the same so
+    // that nothing a county sent goes unanswered.
+    for sk in &out.skipped {
+        any = true;
+        let label = crate::ingest::discover::SKIPPED_LABEL;
+        let height = fit_points(
+            FILE_PROBLEM_COLS,
+            &[(0, &sk.rel), (3, label), (4, &sk.message)],
+        );
+        let (ws, r) = pg.row(true, height)?;
+        text(ws, r, 0, &sk.rel, &st.text_wrap)?;
+        ws.write_blank(r, 1, &st.text)?;
+        text(ws, r, 2, "skipped", &st.text)?;
+        text(ws, r, 3, label, &st.text_wrap)?;
+        text(ws, r, 4, &sk.message, &st.text_wrap)?;
+    }
     for n in &out.notices {
         any = true;
         let (ws, r) = pg.row(true, fit_points(FILE_PROBLEM_COLS, &[(4, n)]))?;

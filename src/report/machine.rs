@@ -65,6 +65,32 @@ fn county_json(s: &CountySummary) -> Value {
     })
 }
 
+/// A skipped file (SPEC §10.1) in summary.json's `files`: the keys of a file read, with
+/// `status` `skipped` and why in `message`.
+pub fn skipped_json(s: &crate::ingest::SkippedFile) -> Value {
+    json!({
+        "path": s.rel,
+        "sha256": Value::Null,
+        "bytes": s.bytes,
+        "format": Value::Null,
+        "status": "skipped",
+        "error": Value::Null,
+        "message": s.message,
+        "data_rows": 0,
+        "sheets": Vec::<Value>::new(),
+    })
+}
+
+/// The files read and the files skipped, as one list in path order.
+pub fn with_skipped(mut files: Vec<Value>, skipped: &[crate::ingest::SkippedFile]) -> Vec<Value> {
+    if skipped.is_empty() {
+        return files;
+    }
+    files.extend(skipped.iter().map(skipped_json));
+    files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    files
+}
+
 /// summary.json. Amounts are decimal strings; key order is fixed (serde_json preserves insertion
 /// order with `preserve_order` off by sorting keys, which is deterministic too).
 pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
@@ -104,7 +130,7 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
             "sha256": out.policy.sha256,
             "over_cap": format!("{:?}", out.policy.over_cap).to_lowercase(),
         },
-        "files": files,
+        "files": with_skipped(files, &out.skipped),
         "counties": out.counties.iter().map(county_json).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned),
         "totals": county_json(&out.totals),

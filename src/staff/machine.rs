@@ -139,7 +139,7 @@ pub fn summary_json(out: &StaffOutput) -> Result<Vec<u8>, serde_json::Error> {
             "staff_allocation": plain(out.policy.total_staff_allocation),
             "staff_quota": out.policy.total_staff_quota,
         },
-        "files": files,
+        "files": crate::report::machine::with_skipped(files, &out.skipped),
         "counties": out.counties.iter().map(|c| county_json(c, true)).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned, false),
         "totals": county_json(&out.totals, true),

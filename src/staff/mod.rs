@@ -115,6 +115,8 @@ pub struct StaffOutput {
     pub unattributed_file_problems: usize,
     pub program_version: &'static str,
     pub notices: Vec<String>,
+    /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
+    pub skipped: Vec<ingest::SkippedFile>,
 }
 
 impl StaffOutput {
@@ -192,10 +194,13 @@ pub fn evaluate(
         )));
     }
     let t0 = std::time::Instant::now();
-    let files = ingest::discover(&cfg.input, Some(&cfg.out)).map_err(|e| StaffError::Input {
-        path: cfg.input.display().to_string(),
-        source: e,
+    let found = ingest::discover(&cfg.input, Some(&cfg.out), &cfg.isolation).map_err(|e| {
+        StaffError::Input {
+            path: cfg.input.display().to_string(),
+            source: e,
+        }
     })?;
+    let files = found.files;
     let ingested = read_all(&files, cfg, progress);
     log::info!(
         "read: {} files in {:.3}s",
@@ -241,6 +246,7 @@ pub fn evaluate(
         unattributed_file_problems: unattributed,
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
+        skipped: found.skipped,
     })
 }
 
@@ -253,7 +259,12 @@ fn read_all(
         files
             .par_iter()
             .map(|f| {
-                let fi = ingest_file::<StaffField>(f, &cfg.isolation);
+                let mut fi = ingest_file::<StaffField>(f, &cfg.isolation);
+                ingest::wrong_form::answer_other_form::<_, crate::ingest::header::Field>(
+                    &mut fi,
+                    f,
+                    &cfg.isolation,
+                );
                 progress(&f.rel);
                 fi
             })
@@ -596,9 +607,7 @@ pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, String> {
             cfg.input.display()
         ));
     }
-    let total = ingest::discover(&cfg.input, Some(&cfg.out))
-        .map(|f| f.len())
-        .unwrap_or(0);
+    let total = ingest::discover::count(&cfg.input, Some(&cfg.out));
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(total as u64);
         if let Ok(style) =
@@ -713,6 +722,9 @@ pub fn print_summary(out: &StaffOutput, dir: &Path) {
         for p in problems {
             println!("{p}");
         }
+    }
+    for l in crate::ingest::discover::console_lines(&out.skipped) {
+        println!("{l}");
     }
     for n in &out.notices {
         println!("注意：{n}");

@@ -606,10 +606,15 @@ fn files_sheet(ws: &mut Worksheet, fm: &Fm, out: &StaffOutput) -> Res {
         fm,
         &format!("{}申报文件问题", prefix(out)),
         &format!(
-            "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个",
+            "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个{}",
             style::cn_date(out.run_date),
             out.files.len(),
-            out.files.iter().filter(|f| !f.ok()).count()
+            out.files.iter().filter(|f| !f.ok()).count(),
+            if out.skipped.is_empty() {
+                String::new()
+            } else {
+                format!("；另有 {} 个文件不是工作簿，未读取", out.skipped.len())
+            }
         ),
         last,
         false,
@@ -646,6 +651,35 @@ fn files_sheet(ws: &mut Worksheet, fm: &Fm, out: &StaffOutput) -> Res {
                 break;
             }
         }
+    }
+    // Files that hold no workbook (SPEC §10.1): listed so that nothing a county sent goes
+    // unanswered, though they are no problem of the run.
+    for sk in &out.skipped {
+        if r >= MAX_TABLE_ROWS {
+            break;
+        }
+        n += 1;
+        count(ws, r, 0, n, &fm.center)?;
+        text(ws, r, 1, &sk.rel, &st.text_wrap)?;
+        text(ws, r, 2, "（整个文件）", &st.text_wrap)?;
+        let county = out.county_name(out.policy.registry.resolve_in_text(&sk.rel));
+        text(ws, r, 3, &county, &st.text)?;
+        text(
+            ws,
+            r,
+            4,
+            crate::ingest::discover::SKIPPED_LABEL,
+            &st.text_wrap,
+        )?;
+        text(ws, r, 5, &sk.message, &st.text_wrap)?;
+        let lines = [(&sk.rel, 1usize), (&sk.message, 5)]
+            .iter()
+            .map(|(s, c)| px.get(*c).map_or(1, |w| wrapped_lines(s, *w)))
+            .max()
+            .unwrap_or(1)
+            .max(2);
+        ws.set_row_height_pixels(r, row_pixels(lines))?;
+        r += 1;
     }
     let last_data = r.saturating_sub(1).max(2);
     if n == 0 {
