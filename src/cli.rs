@@ -6,6 +6,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::decide::PriorPayments;
+use crate::guard;
 use crate::ledger::{self, Ledger};
 use crate::money::plain;
 use crate::policy::Policy;
@@ -13,13 +14,19 @@ use crate::report;
 use crate::run::{RunConfig, RunOutput, evaluate, period_dir};
 
 /// `payrun run`: returns the exit status (0 or 2), or a message for exit 1 (nothing written).
+/// Before anything is written, the guards of SPEC §10 (see [`crate::guard`]) have their say.
 pub fn run_command(
     cfg: &RunConfig,
     policy: Policy,
     ledger_path: &Path,
     finalize: bool,
+    guard: guard::Options,
 ) -> Result<u8, String> {
     let period = crate::decide::parse_period(&cfg.period, &policy, cfg.run_date)?;
+    if !ledger_path.exists() {
+        // Refused before the lock creates the ledger's folder: nothing at all is written.
+        guard::record::ledger_needed(&period, &policy, ledger_path, guard.without_ledger)?;
+    }
     // The lock is held until the new ledger is in place.
     let _lock = ledger::lock(ledger_path)?;
     remove_stale_temp_files(&[
@@ -28,21 +35,18 @@ pub fn run_command(
     ]);
     let ledger = Ledger::load(ledger_path)?;
     let mut notices = Vec::new();
+    let mut without_ledger = false;
     let prior = match &ledger {
         Some(l) => {
             l.check_can_run(&period, &policy)?;
             l.prior_for(&period, &policy)
         }
         None => {
-            if policy
-                .periods
-                .first()
-                .is_some_and(|p| p.id != period.def.id)
+            if let Some(n) =
+                guard::record::ledger_needed(&period, &policy, ledger_path, guard.without_ledger)?
             {
-                notices.push(format!(
-                    "台账 {} 不存在：没有以前期间的发放记录，本期按以前期间已发放 0 元计算限额，也无法识别以前期间已发放的案件",
-                    ledger_path.display()
-                ));
+                notices.push(n);
+                without_ledger = true;
             }
             PriorPayments::default()
         }
@@ -66,7 +70,30 @@ pub fn run_command(
     let mut out = evaluate(cfg, policy, &prior, &progress).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     out.notices.extend(notices);
+    out.without_ledger = without_ledger;
+    if let Some(record) = ledger
+        .as_ref()
+        .and_then(|l| guard::record::compare(l, &out))
+    {
+        if record.lowers() && !guard.replace {
+            return Err(record.refusal(ledger_path, &cfg.input));
+        }
+        out.notices.extend(record.notice());
+    }
     let dir = period_dir(&cfg.out, &out.period);
+    let mut targets = guard::in_use::run_outputs(&dir, &out.period.label);
+    targets.push(ledger_path.to_path_buf());
+    let ledger_dir = ledger_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    guard::in_use::preflight(
+        &targets,
+        &[
+            dir.clone(),
+            dir.join("feedback"),
+            ledger_dir,
+            guard::backup::folder(ledger_path),
+        ],
+    )?;
+    let backup = guard::backup::backup(ledger_path, out.period.run_date)?;
     let mut l = ledger.unwrap_or_default();
     // The new ledger is built beside the reports but put in place only after they are written.
     let (written, ledger_bytes) = rayon::join(
@@ -82,14 +109,27 @@ pub fn run_command(
             b
         },
     );
-    written?;
-    report::write_atomic(ledger_path, &ledger_bytes?)
-        .map_err(|e| format!("无法写入台账 {}：{e}", ledger_path.display()))?;
+    // A report that could not be replaced after the preflight (opened in the meantime): the
+    // ledger keeps the period's earlier record, and a run after closing the file completes it.
+    written.map_err(|e| {
+        format!(
+            "{e}\n本期输出未能全部写完；台账未替换，本期记录仍是上次的。请先关闭 Excel/WPS 中打开的文件后重新运行本期"
+        )
+    })?;
+    report::write_atomic(ledger_path, &ledger_bytes?).map_err(|e| {
+        format!(
+            "无法写入台账 {}：{e}\n本期输出已写出，但台账未替换；请先关闭 Excel/WPS 中打开的台账后重新运行本期",
+            ledger_path.display()
+        )
+    })?;
     print_summary(&out, &dir);
     if finalize {
         println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);
     }
     println!("台账：{}", ledger_path.display());
+    if let Some(b) = backup {
+        println!("替换前的台账已备份为：{}", b.display());
+    }
     let code = out.exit_code();
     // Freeing a province's million claims one by one takes a measurable share of the run (≈2 % of
     // its CPU on the M set); the process ends right after this, and the OS takes it back at once.

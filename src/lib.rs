@@ -8,6 +8,7 @@ pub mod cli;
 pub mod codes;
 pub mod county;
 pub mod decide;
+pub mod guard;
 pub mod ingest;
 pub mod ledger;
 pub mod money;

@@ -44,6 +44,12 @@ enum Command {
         /// 结束本期：此后不能再重新审核本期
         #[arg(long)]
         finalize: bool,
+        /// 以本次结果替换台账中本期的记录，即使输入中没有数据行或某县原有的核准案件会变为零（替换前的台账备份在 台账备份/）
+        #[arg(long)]
+        replace: bool,
+        /// 没有台账时仍审核本年度第一期以外的期间（须确认以前期间未发放任何补贴，否则会重复发放）
+        #[arg(long)]
+        without_ledger: bool,
         /// 审核日期 YYYY-MM-DD（默认取环境变量 SOURCE_DATE_EPOCH，否则今天）
         #[arg(long, value_name = "日期")]
         run_date: Option<String>,
@@ -193,6 +199,8 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
             out,
             ledger,
             finalize,
+            replace,
+            without_ledger,
             run_date,
             threads,
             input_dir,
@@ -222,7 +230,11 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
                 threads,
                 isolation: Isolation::Subprocess(exe),
             };
-            payrun::cli::run_command(&cfg, policy, &ledger, finalize)
+            let guard = payrun::guard::Options {
+                replace,
+                without_ledger,
+            };
+            payrun::cli::run_command(&cfg, policy, &ledger, finalize, guard)
         }
         Command::Staff {
             year,

@@ -136,6 +136,8 @@ pub struct RunOutput {
     pub notices: Vec<String>,
     /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
     pub skipped: Vec<ingest::SkippedFile>,
+    /// A later period run with `--without-ledger` (SPEC §10.5): nothing paid before is known.
+    pub without_ledger: bool,
 }
 
 impl RunOutput {
@@ -245,6 +247,7 @@ pub fn evaluate(
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
         skipped: found.skipped,
+        without_ledger: false,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -369,4 +370,371 @@ fn the_other_programs_forms_are_wrong_form_naming_the_command() {
             "{m}"
         );
     }
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn assert_unchanged(before: &BTreeMap<String, Vec<u8>>, dir: &Path) {
+    let after = snapshot(dir);
+    let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(before), names(&after), "files added or removed");
+    for (k, v) in before {
+        assert!(after[k] == *v, "{k} changed");
+    }
+}
+
+/// `payrun run` that may be refused: any exit status.
+fn run_any(input: &Path, out: &Path, period: &str, run_date: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "run",
+        "--period",
+        period,
+        "--run-date",
+        run_date,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.push(input.to_str().unwrap());
+    payrun(&args)
+}
+
+/// (a) An empty folder after a real H1 run: refused, with what each county would lose, and the
+/// ledger and every earlier output byte-identical.
+#[test]
+fn an_empty_folder_cannot_erase_a_recorded_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o3");
+    let h1 = run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(h1.code, 0);
+    let before = snapshot(&out);
+    assert!(before.contains_key("台账.xlsx"));
+    assert!(before.keys().filter(|k| k.contains("审核反馈")).count() >= 9);
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let r = run_any(&empty, &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    for want in [
+        "拒绝重新审核 2025-H1",
+        "输入中没有任何数据行",
+        "在台账中有核准案件，本次一件也没有",
+        "--replace",
+        "台账件数",
+        "红塔区",
+        "峨山彝族自治县",
+        "合计",
+    ] {
+        assert!(r.stderr.contains(want), "{want}: {}", r.stderr);
+    }
+    // The table names the approved amount on record: 合计 row ends with what would be lost.
+    let s = read_summary(&out.join("2025-H1"));
+    let recorded = s["totals"]["approved_amount"].as_str().unwrap().to_string();
+    let total = r.stderr.lines().find(|l| l.starts_with("合计")).unwrap();
+    let grouped = {
+        let (int, frac) = recorded.split_once('.').unwrap();
+        let mut g = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                g.push(',');
+            }
+            g.push(ch);
+        }
+        format!("{g}.{frac}")
+    };
+    assert!(total.ends_with(&grouped), "{total} / {grouped}");
+    assert_unchanged(&before, &out);
+
+    // A county left out is refused too, naming that county.
+    let partial = tmp.path().join("partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    for e in std::fs::read_dir(samples("2025-H1")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.starts_with("江川县") {
+            std::fs::copy(e.path(), partial.join(&name)).unwrap();
+        }
+    }
+    let r = run_any(&partial, &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("江川区 在台账中有核准案件，本次一件也没有"),
+        "{}",
+        r.stderr
+    );
+    assert_unchanged(&before, &out);
+
+    // The same inputs again replace the period: nothing is lowered.
+    let again = run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    for (k, v) in &before {
+        if !k.starts_with("台账备份") {
+            assert!(std::fs::read(out.join(k)).unwrap() == *v, "{k} changed");
+        }
+    }
+}
+
+/// (b) `run` pointed at the staff folder after a real H1 run: every file is wrong_form, and the
+/// run is refused from lowering the record.
+#[test]
+fn the_staff_folder_given_to_run_cannot_erase_a_recorded_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    let before = snapshot(&out);
+    let r = run_any(&samples("staff-2025"), &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("拒绝重新审核 2025-H1"), "{}", r.stderr);
+    assert!(r.stderr.contains("输入中没有任何数据行"), "{}", r.stderr);
+    assert_unchanged(&before, &out);
+}
+
+/// (c) `--replace` lets a lowering run through, and the ledger it replaces is kept, byte for
+/// byte, in 台账备份/; every later replacement adds a numbered copy.
+#[test]
+fn replace_keeps_the_old_ledger_in_the_backup_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let first = run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    assert!(
+        !first.stdout.contains("备份"),
+        "no ledger before, no backup"
+    );
+    assert!(!out.join("台账备份").exists());
+    let ledger = out.join("台账.xlsx");
+    let old = std::fs::read(&ledger).unwrap();
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let r = run_any(&empty, &out, "2025-H1", "2025-06-30", &["--replace"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let copy = out.join("台账备份/台账_2025-06-30_1.xlsx");
+    assert!(std::fs::read(&copy).unwrap() == old, "backup differs");
+    assert!(
+        r.stdout
+            .contains(&format!("替换前的台账已备份为：{}", copy.display())),
+        "{}",
+        r.stdout
+    );
+    assert_ne!(
+        std::fs::read(&ledger).unwrap(),
+        old,
+        "the ledger was replaced"
+    );
+    let s = read_summary(&out.join("2025-H1"));
+    let notices: Vec<&str> = s["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("按 --replace 以本次结果替换了台账中 2025-H1 的记录")),
+        "{notices:?}"
+    );
+
+    // Undo by copying the backup back: the next run sees H1 as recorded before.
+    let replaced = std::fs::read(&ledger).unwrap();
+    std::fs::copy(&copy, &ledger).unwrap();
+    let r = run_period(&samples("2025-H2"), &out, "2025-H2", "2025-12-31", &[]);
+    assert_eq!(r.code, 0);
+    let second = out.join("台账备份/台账_2025-12-31_1.xlsx");
+    assert!(std::fs::read(&second).unwrap() == old);
+    assert!(
+        std::fs::read(&copy).unwrap() == old,
+        "earlier copies untouched"
+    );
+    assert_ne!(old, replaced);
+    let again = run_period(&samples("2025-H2"), &out, "2025-H2", "2025-12-31", &[]);
+    assert_eq!(again.code, 0);
+    assert!(out.join("台账备份/台账_2025-12-31_2.xlsx").is_file());
+}
+
+/// (d) A later period without its ledger is refused, saying where the program looked and why;
+/// `--without-ledger` runs it and every output says so.
+#[test]
+fn a_later_period_without_the_ledger_is_refused_unless_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o13");
+    let r = run_any(&samples("2025-H2"), &out, "2025-H2", "2025-12-31", &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let ledger = out.join("台账.xlsx");
+    assert!(
+        r.stderr.contains(&ledger.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("2025-H1 可能已发放，缺少台账会重复发放"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--without-ledger"), "{}", r.stderr);
+    assert!(!out.exists(), "nothing written");
+
+    let r = run_any(
+        &samples("2025-H2"),
+        &out,
+        "2025-H2",
+        "2025-12-31",
+        &["--without-ledger"],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("注意：按 --without-ledger"),
+        "{}",
+        r.stdout
+    );
+    let dir = out.join("2025-H2");
+    let s = read_summary(&dir);
+    assert_eq!(s["without_ledger"], true);
+    let run_sheet = sheet_rows(&dir.join("审批汇总表_2025-H2.xlsx"), "运行信息");
+    assert!(
+        run_sheet
+            .iter()
+            .any(|row| row.first().is_some_and(|c| c == "台账")
+                && row.iter().any(|c| c.contains("--without-ledger"))),
+        "{run_sheet:?}"
+    );
+
+    // With the ledger of a real H1 the flag changes nothing.
+    let out2 = tmp.path().join("with");
+    run_period(&samples("2025-H1"), &out2, "2025-H1", "2025-06-30", &[]);
+    let a = run_period(&samples("2025-H2"), &out2, "2025-H2", "2025-12-31", &[]);
+    let d_a = std::fs::read(out2.join("2025-H2/decisions.csv")).unwrap();
+    let b = run_period(
+        &samples("2025-H2"),
+        &out2,
+        "2025-H2",
+        "2025-12-31",
+        &["--without-ledger"],
+    );
+    assert_eq!((a.code, b.code), (0, 0));
+    assert_eq!(
+        d_a,
+        std::fs::read(out2.join("2025-H2/decisions.csv")).unwrap()
+    );
+    assert_eq!(read_summary(&out2.join("2025-H2"))["without_ledger"], false);
+    // …and differs from the run without the ledger: H1's cases are not paid twice.
+    assert_ne!(d_a, std::fs::read(dir.join("decisions.csv")).unwrap());
+}
+
+fn set_read_only(p: &Path, on: bool) {
+    let mut perm = std::fs::metadata(p).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(on);
+    std::fs::set_permissions(p, perm).unwrap();
+}
+
+/// (g) An output or the ledger that cannot be replaced (on Windows: open in Excel/WPS; here a
+/// read-only file or folder stands in) stops the run before anything is replaced.
+#[test]
+fn outputs_in_use_are_refused_before_anything_is_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let r = run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    let dir = r.dir("2025-H1");
+
+    // The preflight knows every file a run writes.
+    let mut written: Vec<PathBuf> = snapshot(&dir).keys().map(|k| dir.join(k)).collect();
+    written.sort();
+    let mut targets = payrun::guard::in_use::run_outputs(&dir, "2025-H1");
+    targets.sort();
+    assert_eq!(written, targets);
+
+    let before = snapshot(&out);
+    let h2ish = samples("2025-H1");
+    for victim in [
+        dir.join("审批汇总表_2025-H1.xlsx"),
+        dir.join("feedback/红塔区_审核反馈_2025-H1.xlsx"),
+        out.join("台账.xlsx"),
+    ] {
+        set_read_only(&victim, true);
+        let r = run_any(&h2ish, &out, "2025-H1", "2025-06-30", &[]);
+        set_read_only(&victim, false);
+        assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+        let name = victim.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            r.stderr
+                .contains(&format!("请先关闭 Excel/WPS 中打开的 {name} 后重新运行")),
+            "{}",
+            r.stderr
+        );
+        assert_unchanged(&before, &out);
+    }
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        for folder in [dir.join("feedback"), dir.clone()] {
+            mode(&folder, 0o555);
+            let r = run_any(&h2ish, &out, "2025-H1", "2025-06-30", &[]);
+            mode(&folder, 0o755);
+            assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+            assert!(r.stderr.contains("无法写入文件夹"), "{}", r.stderr);
+            assert_unchanged(&before, &out);
+        }
+    }
+
+    // staff alike.
+    let sdir = out.join("staff-2025");
+    let s = payrun(&[
+        "staff",
+        "--year",
+        "2025",
+        "--run-date",
+        "2025-12-31",
+        "--out",
+        out.to_str().unwrap(),
+        samples("staff-2025").to_str().unwrap(),
+    ]);
+    assert_eq!(s.code, 0);
+    let mut written: Vec<PathBuf> = snapshot(&sdir).keys().map(|k| sdir.join(k)).collect();
+    written.sort();
+    let mut targets = payrun::guard::in_use::staff_outputs(&sdir, 2025);
+    targets.sort();
+    assert_eq!(written, targets);
+    let before = snapshot(&out);
+    let victim = sdir.join("经费下达表_2025.xlsx");
+    set_read_only(&victim, true);
+    let s = payrun(&[
+        "staff",
+        "--year",
+        "2025",
+        "--run-date",
+        "2025-12-31",
+        "--out",
+        out.to_str().unwrap(),
+        samples("staff-2025").to_str().unwrap(),
+    ]);
+    set_read_only(&victim, false);
+    assert_eq!(s.code, 1, "{}", s.stderr);
+    assert!(
+        s.stderr
+            .contains("请先关闭 Excel/WPS 中打开的 经费下达表_2025.xlsx 后重新运行"),
+        "{}",
+        s.stderr
+    );
+    assert_unchanged(&before, &out);
 }

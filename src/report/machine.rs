@@ -135,6 +135,7 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
         "unassigned": county_json(&out.unassigned),
         "totals": county_json(&out.totals),
         "files_with_errors": out.files.iter().filter(|f| !f.ok()).count(),
+        "without_ledger": out.without_ledger,
         "notices": out.notices,
     });
     let mut bytes = serde_json::to_vec_pretty(&v)?;

@@ -626,6 +626,11 @@ pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, String> {
     let out = evaluate(cfg, policy, &progress).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     let dir = output_dir(&cfg.out, out.year);
+    // SPEC §10.6: every output replaceable before the first is replaced.
+    crate::guard::in_use::preflight(
+        &crate::guard::in_use::staff_outputs(&dir, out.year),
+        std::slice::from_ref(&dir),
+    )?;
     write_outputs(&out, &dir)?;
     print_summary(&out, &dir);
     Ok(out.exit_code())
