@@ -973,6 +973,17 @@ mod tests {
         assert!(expand(&[], &iso).unwrap_err().contains("请指定"));
         let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")], &iso).unwrap_err();
         assert!(e.contains("找不到文件") && e.contains("红塔区.xlsx"), "{e}");
+        // A folder, or a list of files, that holds no workbook leaves nothing to check.
+        let tmp = tempfile::tempdir().unwrap();
+        let csv = tmp.path().join("江川区_申报.csv");
+        std::fs::write(&csv, "a,b\n").unwrap();
+        let e = expand(&[tmp.path().to_path_buf()], &iso).unwrap_err();
+        assert!(
+            e.contains("没有工作簿") && e.contains("江川区_申报.csv：不是 Excel/WPS 工作簿"),
+            "{e}"
+        );
+        let e = expand(&[csv], &iso).unwrap_err();
+        assert!(e.contains("没有可检查的申报表"), "{e}");
     }
 
     fn fixture(rel: &str) -> PathBuf {
