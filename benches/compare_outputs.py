@@ -16,13 +16,22 @@ from pathlib import Path
 import openpyxl
 
 
+def value(v):
+    # A cell holds an IEEE double: `<v>34</v>` and `<v>34.0</v>`, or `530402197512039300` and
+    # `5.304021975120393e17`, are the same number written two ways (openpyxl reads the first of
+    # each pair as an int).
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    return v
+
+
 def cells(path):
     wb = openpyxl.load_workbook(path, read_only=True)
     out = {}
     for ws in wb.worksheets:
         rows = []
         for row in ws.iter_rows():
-            rows.append(tuple((c.value, getattr(c, "number_format", None)) for c in row
+            rows.append(tuple((value(c.value), getattr(c, "number_format", None)) for c in row
                               if c.value is not None))
         while rows and not rows[-1]:
             rows.pop()

@@ -1,22 +1,21 @@
 //! `payrun check FILE...`: a county clerk's self-check before sending (SPEC §7). Reads each
-//! file exactly as `payrun run` does (the same isolated ingest, the same claim parsing, the same
-//! rules of `decide`), reports every problem with its file, sheet and cell, and writes nothing.
+//! file exactly as the municipal runs do (the same isolated ingest, the same form: claim forms
+//! as `payrun run`, staff forms as `payrun staff`) and decides its rows with the same form rules
+//! ([`crate::form::decide`]), so check and the runs cannot disagree on a row. It reports every
+//! problem with its file, sheet and cell, or with `--json` each data row's codes, and writes
+//! nothing.
 //!
-//! What the clerk does not have, check does not pretend to know:
-//! - **No period.** The claims are decided against the whole policy year: the period is
-//!   1 January – 31 December of the policy year and the run date is `--run-date` (else
-//!   SOURCE_DATE_EPOCH, else today). So a 结案日期 outside the year, or in the future, is flagged;
-//!   one that falls in a later half-year than the coming payout is not (the municipal run
-//!   decides which period pays it), and `late_claim` never appears.
-//! - **No ledger, no other county.** `already_paid` and the county caps (`over_cap`) need the
-//!   municipal ledger and every county's claims: not checked. Duplicates are checked among the
-//!   files given together (`duplicate_in_batch`), as are `possible_duplicate` warnings.
-//! - **Staff workbooks.** A file with no claim sheet but a 社区矫正协勤人员经费申报表 sheet
-//!   is checked for what a single row can show (required fields, ID numbers, dates, months,
-//!   amounts, the municipal amount against standard × months, the same person twice among the
-//!   files given); quotas, allocations and the date/month consistency are the municipal staff
-//!   run's. The staff rules live in [`staff_rows`]: when a `crate::staff` module with the full
-//!   row rules exists, that one function is what changes.
+//! What the clerk does not have, check does not pretend to know (the codes are listed in
+//! [`crate::form::municipal_only`]):
+//! - **No period.** Claims are decided against the whole policy year: the period is 1 January –
+//!   31 December of the policy year and the run date is `--run-date` (else SOURCE_DATE_EPOCH,
+//!   else today). So a 结案日期 outside the year, or in the future, is flagged; one that falls in
+//!   a later half-year than the coming payout is not (the municipal run decides which period
+//!   pays it), and `late_claim` never appears.
+//! - **No ledger, caps, quota or allocation.** `already_paid`, `over_cap`, `over_quota` and
+//!   `over_allocation` need the bureau's ledger and every county's rows: not checked.
+//!   Duplicates are found among the files given together (`duplicate_in_batch`,
+//!   `duplicate_person`, `possible_duplicate`), as the runs find them among the files they read.
 //!
 //! Exit status: 0 nothing to fix (warnings are printed but allowed), 2 problems found, 1 could
 //! not run (no file given, a file missing, a bad policy).
@@ -26,17 +25,18 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use rust_decimal::Decimal;
+use serde::Serialize;
 
-use crate::cell;
-use crate::claim::{self, Claim, Origin, SheetCounty};
-use crate::codes::{FileCode, RowCode, Severity as CodeSeverity, cell_ref};
-use crate::decide::{self, Outcome, PriorPayments, RunPeriod};
-use crate::ingest::grid::CellVal;
-use crate::ingest::header::{Column, Field, StaffField};
+use crate::codes::{FileCode, Severity as CodeSeverity};
+use crate::form::files::{Audience, read_file};
+use crate::form::{self, FileReport, Form, FormCode, FormRow, Verdict, order};
+use crate::ingest::header::{Field, StaffField};
 use crate::ingest::worker::{Isolation, ingest_file};
-use crate::ingest::{ClaimTable, FileIngest, InputFile, SkippedFile};
-use crate::policy::{PeriodDef, Policy};
+use crate::ingest::{FileIngest, InputFile, SkippedFile};
+use crate::mediation::period::whole_year;
+use crate::mediation::{Mediation, PriorPayments};
+use crate::policy::Policy;
+use crate::staff::StaffForm;
 
 /// How much a finding weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +78,8 @@ pub enum FormKind {
 #[derive(Debug, Clone)]
 pub struct SheetCheck {
     pub name: String,
+    /// 0-based position in the workbook.
+    pub index: usize,
     pub hidden: bool,
     /// Data rows read.
     pub rows: usize,
@@ -110,6 +112,16 @@ impl FileCheck {
     }
 }
 
+/// The codes of one data row, as `check --json` prints them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowCodes {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    /// As in decisions.csv: distinct, sorted by name, warnings included.
+    pub codes: Vec<&'static str>,
+}
+
 /// The result of a check: everything that is printed.
 #[derive(Debug, Clone)]
 pub struct CheckReport {
@@ -117,6 +129,8 @@ pub struct CheckReport {
     pub year: i32,
     pub today: NaiveDate,
     pub files: Vec<FileCheck>,
+    /// Every data row decided, in reading order (file as given, sheet, row).
+    pub rows: Vec<RowCodes>,
 }
 
 impl CheckReport {
@@ -148,6 +162,44 @@ impl CheckReport {
         } else {
             0
         }
+    }
+
+    /// `check --json`: one JSON object per data row, one per line.
+    pub fn render_json(&self) -> String {
+        let mut s = String::new();
+        for r in &self.rows {
+            // A struct of strings, numbers and string lists always serialises.
+            if let Ok(line) = serde_json::to_string(r) {
+                s.push_str(&line);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    /// The file and sheet findings (no row findings), one per line: what `check --json` says
+    /// on stderr beside the rows.
+    pub fn render_file_findings(&self) -> String {
+        let mut s = String::new();
+        for f in &self.files {
+            let sheets = f.sheets.iter().flat_map(|sh| {
+                sh.findings
+                    .iter()
+                    .filter(|x| x.row.is_none())
+                    .map(move |x| (Some(sh.name.as_str()), x))
+            });
+            for (sheet, x) in f.findings.iter().map(|x| (None, x)).chain(sheets) {
+                let at = sheet.map(|n| format!("｜{n}")).unwrap_or_default();
+                s.push_str(&format!(
+                    "{}{at}：{}：[{}] {}\n",
+                    f.name,
+                    label(x.severity),
+                    x.code,
+                    x.message
+                ));
+            }
+        }
+        s
     }
 
     /// The printed report, in Chinese.
@@ -231,7 +283,7 @@ fn label(s: Severity) -> &'static str {
     }
 }
 
-fn severity(code: RowCode) -> Severity {
+fn severity<C: FormCode>(code: C) -> Severity {
     match code.severity() {
         CodeSeverity::Warning => Severity::Warning,
         CodeSeverity::Reject | CodeSeverity::Hold => Severity::Problem,
@@ -248,24 +300,68 @@ fn notice(severity: Severity, code: &'static str, message: String) -> Finding {
     }
 }
 
-/// `payrun check`: expands folders, refuses missing files (exit 1), prints the report and
-/// returns 0 or 2. Files that hold no workbook are listed first and change nothing.
+/// Why check could not run (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("请指定要检查的申报表文件，例如：payrun check 红塔区申报表.xlsx")]
+    NothingToCheck,
+    #[error("找不到文件：{}", .0.join("、"))]
+    Missing(Vec<String>),
+    #[error("无法读取文件夹 {path}：{source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A folder holding no workbook; `not_read` are the files in it not read (SPEC §10.1).
+    #[error("文件夹 {folder} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）{}", not_read_list(.not_read))]
+    NoWorkbooks {
+        folder: String,
+        not_read: Vec<SkippedFile>,
+    },
+    /// Every file named holds no workbook.
+    #[error("没有可检查的申报表：{}", lines(.0))]
+    NothingReadable(Vec<SkippedFile>),
+}
+
+fn lines(skipped: &[SkippedFile]) -> String {
+    skipped
+        .iter()
+        .map(SkippedFile::line)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn not_read_list(skipped: &[SkippedFile]) -> String {
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("；未读取的文件：{}", lines(skipped))
+    }
+}
+
+/// `payrun check`: expands folders, refuses missing files (exit 1), lists the files that hold no
+/// workbook, prints the report (or with `json` the rows' codes on stdout and the file and sheet
+/// findings, with the files not read, on stderr) and returns 0 or 2. Files not read change
+/// nothing.
 pub fn check_command(
     policy: &Policy,
     args: &[PathBuf],
     today: NaiveDate,
     iso: &Isolation,
-) -> Result<u8, String> {
+    json: bool,
+) -> Result<u8, CheckError> {
     let (files, skipped) = expand(args, iso)?;
-    if !skipped.is_empty() {
-        println!("未读取的文件 {} 个：", skipped.len());
-        for s in &skipped {
-            println!("  {}", s.line());
-        }
-        println!();
+    let mut not_read = crate::form::console::skipped_lines(&skipped).join("\n");
+    if !not_read.is_empty() {
+        not_read.push_str("\n\n");
     }
     let report = check_files(policy, &files, today, iso);
-    print!("{}", report.render());
+    if json {
+        print!("{}", report.render_json());
+        eprint!("{not_read}{}", report.render_file_findings());
+    } else {
+        print!("{not_read}{}", report.render());
+    }
     Ok(report.exit_code())
 }
 
@@ -276,9 +372,9 @@ pub fn check_command(
 pub fn expand(
     args: &[PathBuf],
     iso: &Isolation,
-) -> Result<(Vec<PathBuf>, Vec<SkippedFile>), String> {
+) -> Result<(Vec<PathBuf>, Vec<SkippedFile>), CheckError> {
     if args.is_empty() {
-        return Err("请指定要检查的申报表文件，例如：payrun check 红塔区申报表.xlsx".into());
+        return Err(CheckError::NothingToCheck);
     }
     let missing: Vec<String> = args
         .iter()
@@ -286,14 +382,17 @@ pub fn expand(
         .map(|p| p.display().to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(format!("找不到文件：{}", missing.join("、")));
+        return Err(CheckError::Missing(missing));
     }
     let mut out: Vec<PathBuf> = Vec::new();
     let mut skipped: Vec<SkippedFile> = Vec::new();
     for a in args {
         if a.is_dir() {
-            let found = crate::ingest::discover(a, None, iso)
-                .map_err(|e| format!("无法读取文件夹 {}：{e}", a.display()))?;
+            let found = crate::ingest::discover(a, None, iso).map_err(|e| CheckError::Folder {
+                path: a.display().to_string(),
+                source: e,
+            })?;
+            // Named as the clerk named the folder, so that the line says where the file is.
             let not_read: Vec<SkippedFile> = found
                 .skipped
                 .into_iter()
@@ -303,16 +402,10 @@ pub fn expand(
                 })
                 .collect();
             if found.files.is_empty() {
-                let also = if not_read.is_empty() {
-                    String::new()
-                } else {
-                    let lines: Vec<String> = not_read.iter().map(|s| s.line()).collect();
-                    format!("；未读取的文件：{}", lines.join("；"))
-                };
-                return Err(format!(
-                    "文件夹 {} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）{also}",
-                    a.display()
-                ));
+                return Err(CheckError::NoWorkbooks {
+                    folder: a.display().to_string(),
+                    not_read,
+                });
             }
             skipped.extend(not_read);
             out.extend(found.files.into_iter().map(|f| f.abs));
@@ -324,8 +417,7 @@ pub fn expand(
         }
     }
     if out.is_empty() {
-        let lines: Vec<String> = skipped.iter().map(|s| s.line()).collect();
-        return Err(format!("没有可检查的申报表：{}", lines.join("；")));
+        return Err(CheckError::NothingReadable(skipped));
     }
     // A file named twice (or also inside a folder given) is checked once: its rows are not
     // duplicates of themselves.
@@ -357,24 +449,6 @@ fn display_names(files: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// The "period" of a check: the whole policy year, run on `today`.
-pub fn check_period(policy: &Policy, today: NaiveDate) -> RunPeriod {
-    let y = policy.year;
-    let start = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
-    let end = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(NaiveDate::MAX);
-    RunPeriod {
-        label: format!("{y}"),
-        def: PeriodDef {
-            id: format!("{y}"),
-            name: "全年".into(),
-            start,
-            end,
-            pay_by: end,
-        },
-        run_date: today,
-    }
-}
-
 /// What a file was read as.
 enum Read {
     Claims(FileIngest<Field>),
@@ -383,7 +457,7 @@ enum Read {
     Failed(FileIngest<Field>),
 }
 
-fn read_file(abs: &Path, name: &str, iso: &Isolation) -> Read {
+fn read_input(abs: &Path, name: &str, iso: &Isolation) -> Read {
     let input = InputFile {
         abs: abs.to_path_buf(),
         rel: name.to_string(),
@@ -408,6 +482,98 @@ fn read_file(abs: &Path, name: &str, iso: &Isolation) -> Read {
     }
 }
 
+/// The rows of one form read from the files checked, to be decided together.
+struct FormRows<R> {
+    /// Per file (position in the check), its rows.
+    per_file: Vec<(usize, Vec<R>)>,
+}
+
+impl<R: FormRow> FormRows<R> {
+    fn new() -> Self {
+        FormRows {
+            per_file: Vec::new(),
+        }
+    }
+
+    /// Decides the rows with `form`'s rules in decision order (files by path, as the runs
+    /// order them), and hands each row's decision to `place`.
+    fn decide<F: Form<Row = R>>(
+        self,
+        form: &F,
+        paths: &[String],
+        mut place: impl FnMut(&R, &F::Decision),
+    ) {
+        let mut per_file = self.per_file;
+        per_file.sort_by(|a, b| paths.get(a.0).cmp(&paths.get(b.0)));
+        let per_file: Vec<Vec<R>> = per_file.into_iter().map(|(_, v)| v).collect();
+        let mut rows = order::gather_in_decision_order(per_file);
+        let decisions = form::decide(form, &mut rows);
+        for (r, d) in rows.iter().zip(&decisions) {
+            place(r, d);
+        }
+    }
+}
+
+/// The sheets of a file as check shows them, from the file's report: sheets that are no form
+/// are left out; a sheet's own problem, then the notices (empty, hidden), then its county
+/// problem.
+fn sheet_checks(report: &FileReport) -> Vec<SheetCheck> {
+    let mut out = Vec::new();
+    for s in report.sheets.iter().filter(|s| s.is_claim) {
+        let mut sc = SheetCheck {
+            name: s.name.clone(),
+            index: s.index,
+            hidden: s.hidden,
+            rows: s.rows_found.unwrap_or(0),
+            passing: 0,
+            checked: s.problem.is_none(),
+            findings: Vec::new(),
+        };
+        if s.rows_found.is_some() {
+            sheet_notices(&mut sc, s.rows_found.unwrap_or(0));
+        }
+        if let Some((code, message)) = &s.problem {
+            sc.findings
+                .push(notice(Severity::Problem, code.as_str(), message.clone()));
+        }
+        out.push(sc);
+    }
+    out
+}
+
+/// A decided row on its way to its sheet.
+struct Placed {
+    codes: RowCodes,
+    /// No finding refuses or holds it.
+    passes: bool,
+    findings: Vec<Finding>,
+}
+
+fn placed_row<R: FormRow, D: Verdict>(r: &R, d: &D) -> Placed {
+    let o = r.origin();
+    let findings: Vec<Finding> = d
+        .findings()
+        .iter()
+        .map(|i| Finding {
+            severity: severity(i.code),
+            code: i.code.as_str(),
+            row: Some(o.row),
+            cell: i.cell.clone(),
+            message: i.message.clone(),
+        })
+        .collect();
+    Placed {
+        codes: RowCodes {
+            file: o.file.to_string(),
+            sheet: o.sheet.to_string(),
+            row: o.row,
+            codes: d.codes().into_iter().map(|c| c.as_str()).collect(),
+        },
+        passes: !findings.iter().any(|f| f.severity == Severity::Problem),
+        findings,
+    }
+}
+
 /// Checks `files` together (duplicates are found across them). Writes nothing.
 pub fn check_files(
     policy: &Policy,
@@ -416,16 +582,27 @@ pub fn check_files(
     iso: &Isolation,
 ) -> CheckReport {
     let names = display_names(files);
+    let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let reads: Vec<Read> = files
         .par_iter()
         .zip(names.par_iter())
-        .map(|(p, n)| read_file(p, n, iso))
+        .map(|(p, n)| read_input(p, n, iso))
         .collect();
 
+    let period = whole_year(policy, today);
+    let nothing_paid = PriorPayments::default();
+    let mediation = Mediation {
+        policy,
+        period: &period,
+        prior: &nothing_paid,
+    };
+    let staff = StaffForm {
+        policy,
+        run_date: today,
+    };
     let mut out: Vec<FileCheck> = Vec::with_capacity(files.len());
-    // Claims of every file, with where their findings go (file, sheet position).
-    let mut claims: Vec<(Claim, usize, usize)> = Vec::new();
-    let mut staff_ids: HashMap<String, String> = HashMap::new();
+    let mut claims = FormRows::new();
+    let mut staff_rows = FormRows::new();
     for ((read, path), name) in reads.into_iter().zip(files).zip(&names) {
         let mut fc = FileCheck {
             path: path.clone(),
@@ -434,7 +611,6 @@ pub fn check_files(
             findings: Vec::new(),
             sheets: Vec::new(),
         };
-        let file_index = out.len();
         match read {
             Read::Failed(fi) => {
                 if let Some(e) = &fi.error {
@@ -452,150 +628,52 @@ pub fn check_files(
             }
             Read::Claims(fi) => {
                 fc.form = FormKind::Claims;
-                for s in &fi.sheets {
-                    let mut sc = SheetCheck {
-                        name: s.name.clone(),
-                        hidden: s.hidden,
-                        rows: 0,
-                        passing: 0,
-                        checked: s.problem.is_none(),
-                        findings: Vec::new(),
-                    };
-                    if let Some(p) = &s.problem {
-                        sc.findings.push(notice(
-                            Severity::Problem,
-                            p.code.as_str(),
-                            p.message.clone(),
-                        ));
-                    }
-                    let Some(t) = &s.table else {
-                        if s.problem.is_some() {
-                            fc.sheets.push(sc);
-                        }
-                        continue;
-                    };
-                    sheet_notices(&mut sc, t.rows.len());
-                    if t.rows.is_empty() {
-                        // Nothing to decide, so no county to settle either.
-                        fc.sheets.push(sc);
-                        continue;
-                    }
-                    match claim::sheet_county(t, &policy.registry) {
-                        SheetCounty::Unknown(why) => {
-                            sc.rows = t.rows.len();
-                            sc.checked = false;
-                            sc.findings.push(notice(
-                                Severity::Problem,
-                                FileCode::UnknownCounty.as_str(),
-                                format!(
-                                    "无法确定本表属于哪个县（市、区）：{why}。请在“县（市、区）”列填写本县名称（如“红塔区”），或在表头上方的“填报单位”处写明“××司法局”"
-                                ),
-                            ));
-                        }
-                        SheetCounty::Known(county) => {
-                            sc.rows = t.rows.len();
-                            let sheet_pos = fc.sheets.len();
-                            for raw in &t.rows {
-                                let origin = Origin {
-                                    file: name.as_str().into(),
-                                    sheet: s.name.as_str().into(),
-                                    sheet_index: s.index,
-                                    row: raw.row,
-                                };
-                                let c = claim::parse_row(
-                                    raw,
-                                    t,
-                                    origin,
-                                    &policy.registry,
-                                    county.as_ref(),
-                                    today,
-                                );
-                                claims.push((c, file_index, sheet_pos));
-                            }
-                        }
-                    }
-                    fc.sheets.push(sc);
-                }
+                let (report, rows) = read_file(&mediation, fi, Audience::Clerk);
+                fc.sheets = sheet_checks(&report);
+                claims.per_file.push((out.len(), rows));
             }
             Read::Staff(fi) => {
                 fc.form = FormKind::Staff;
                 fc.findings.push(notice(
                     Severity::Note,
                     "staff_form",
-                    "这是社区矫正协勤人员经费申报表：已检查必填项、身份证号码、日期、在岗月数和金额，以及同一人是否重复申报；各县定额、经费总额和在岗月数与入离职日期是否相符，由市司法局审核时检查".to_string(),
+                    "这是社区矫正协勤人员经费申报表：已按市司法局审核的同样规则检查每一行（必填项、身份证号码、日期、在岗月数与入职离职日期、金额、同一人重复申报等）；各县定额和预算额度由市司法局审核时检查".to_string(),
                 ));
-                for s in &fi.sheets {
-                    let mut sc = SheetCheck {
-                        name: s.name.clone(),
-                        hidden: s.hidden,
-                        rows: 0,
-                        passing: 0,
-                        checked: s.problem.is_none(),
-                        findings: Vec::new(),
-                    };
-                    if let Some(p) = &s.problem {
-                        sc.findings.push(notice(
-                            Severity::Problem,
-                            p.code.as_str(),
-                            p.message.clone(),
-                        ));
-                    }
-                    if let Some(t) = &s.table {
-                        sheet_notices(&mut sc, t.rows.len());
-                        let place = |row: u32| format!("{name}｜{}｜第 {row} 行", s.name);
-                        let rows = staff_rows(t, policy, today, &mut staff_ids, &place);
-                        sc.rows = rows.len();
-                        sc.passing = rows
-                            .iter()
-                            .filter(|r| !r.iter().any(|x| x.severity == Severity::Problem))
-                            .count();
-                        sc.findings.extend(rows.into_iter().flatten());
-                    } else if s.problem.is_none() {
-                        continue;
-                    }
-                    fc.sheets.push(sc);
-                }
+                let (report, rows) = read_file(&staff, fi, Audience::Clerk);
+                fc.sheets = sheet_checks(&report);
+                staff_rows.per_file.push((out.len(), rows));
             }
         }
         out.push(fc);
     }
 
-    // The rules, on all claims together in the order of SPEC §4.3.
-    claims.sort_by(|(a, _, _), (b, _, _)| {
-        let key = |c: &Claim| {
-            c.county
-                .as_ref()
-                .or(c.sheet_county.as_ref())
-                .map(|k| k.as_str().to_string())
-                .unwrap_or_else(|| "~".into())
-        };
-        (key(a), &a.origin.file, a.origin.sheet_index, a.origin.row).cmp(&(
-            key(b),
-            &b.origin.file,
-            b.origin.sheet_index,
-            b.origin.row,
-        ))
+    // Where each row's findings go: (file name, sheet index) → (file, sheet position).
+    let mut sheet_of: HashMap<(String, usize), (usize, usize)> = HashMap::new();
+    for (fi, f) in out.iter().enumerate() {
+        for (si, s) in f.sheets.iter().enumerate() {
+            sheet_of.insert((f.name.clone(), s.index), (fi, si));
+        }
+    }
+    let mut placed: Vec<(usize, usize, Placed)> = Vec::new();
+    let mut place = |o: &form::Origin, p: Placed| {
+        if let Some(&(fi, si)) = sheet_of.get(&(o.file.to_string(), o.sheet_index)) {
+            placed.push((fi, si, p));
+        }
+    };
+    claims.decide(&mediation, &paths, |r, d| {
+        place(r.origin(), placed_row(r, d))
     });
-    let (mut list, places): (Vec<Claim>, Vec<(usize, usize)>) =
-        claims.into_iter().map(|(c, f, s)| (c, (f, s))).unzip();
-    let period = check_period(policy, today);
-    let decisions = decide::decide_all(&mut list, policy, &period, &PriorPayments::default());
-    for ((c, d), (fi, si)) in list.iter().zip(&decisions).zip(&places) {
-        let Some(sheet) = out.get_mut(*fi).and_then(|f| f.sheets.get_mut(*si)) else {
-            continue;
-        };
-        if d.outcome == Outcome::Approved {
-            sheet.passing += 1;
+    staff_rows.decide(&staff, &paths, |r, d| place(r.origin(), placed_row(r, d)));
+    placed.sort_by_key(|(fi, si, p)| (*fi, *si, p.codes.row));
+    let mut rows = Vec::with_capacity(placed.len());
+    for (fi, si, p) in placed {
+        if let Some(sheet) = out.get_mut(fi).and_then(|f| f.sheets.get_mut(si)) {
+            if p.passes {
+                sheet.passing += 1;
+            }
+            sheet.findings.extend(p.findings);
         }
-        for i in &d.issues {
-            sheet.findings.push(Finding {
-                severity: severity(i.code),
-                code: i.code.as_str(),
-                row: Some(c.origin.row),
-                cell: i.cell.clone(),
-                message: i.message.clone(),
-            });
-        }
+        rows.push(p.codes);
     }
     for f in &mut out {
         for s in &mut f.sheets {
@@ -609,6 +687,7 @@ pub fn check_files(
         year: policy.year,
         today,
         files: out,
+        rows,
     }
 }
 
@@ -633,326 +712,6 @@ fn sheet_notices(sc: &mut SheetCheck, rows: usize) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Staff rows: what one row of a 协勤人员 declaration can show on its own.
-// ---------------------------------------------------------------------------------------------
-
-struct StaffRow<'a> {
-    table: &'a ClaimTable<StaffField>,
-    row: u32,
-    findings: Vec<Finding>,
-}
-
-impl StaffRow<'_> {
-    fn cell(&self, f: StaffField) -> Option<String> {
-        self.table
-            .column(f)
-            .map(|c| cell_ref(self.row.saturating_sub(1), c))
-    }
-
-    fn push(&mut self, code: RowCode, f: StaffField, message: String) {
-        let cell = self.cell(f);
-        let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
-        self.findings.push(Finding {
-            severity: severity(code),
-            code: code.as_str(),
-            row: Some(self.row),
-            cell,
-            message: format!("{at}{}：{message}", f.label()),
-        });
-    }
-
-    /// The value to read further, or None (a finding is recorded when one is due).
-    fn present<'v>(&mut self, f: StaffField, v: Option<&'v CellVal>) -> Option<&'v CellVal> {
-        match v {
-            None => {
-                if f.required() {
-                    self.push(RowCode::MissingField, f, "必填项为空，请填写".into());
-                }
-                None
-            }
-            Some(v) if v.is_blank() => {
-                if f.required() {
-                    self.push(RowCode::MissingField, f, "必填项为空，请填写".into());
-                }
-                None
-            }
-            Some(CellVal::Error(e)) => {
-                if f.required() {
-                    self.push(
-                        RowCode::BadValue,
-                        f,
-                        format!("单元格是 Excel 错误值 {e}，请改为实际内容"),
-                    );
-                }
-                None
-            }
-            Some(CellVal::Formula(x)) => {
-                self.push(
-                    RowCode::FormulaNotCalculated,
-                    f,
-                    format!(
-                        "单元格是未计算的公式 ={}，请在 Excel/WPS 中打开后重新保存，或直接填写数值",
-                        x.trim_start_matches('=')
-                    ),
-                );
-                None
-            }
-            Some(v) => Some(v),
-        }
-    }
-
-    fn text(&mut self, f: StaffField, v: Option<&CellVal>) -> Option<String> {
-        let v = self.present(f, v)?;
-        Some(match v {
-            CellVal::Text(t) => cell::normalize_text(t),
-            other => other.display(),
-        })
-    }
-
-    fn date(&mut self, f: StaffField, v: Option<&CellVal>) -> Option<NaiveDate> {
-        let v = self.present(f, v)?;
-        let r = match v {
-            CellVal::Date(d) => Ok(*d),
-            CellVal::Text(t) => cell::parse_date_text(t),
-            CellVal::Number(Some(n)) => cell::parse_date_number(*n, self.table.epoch_1904),
-            other => Err(format!("“{}”不是日期", other.display())),
-        };
-        r.map_err(|e| {
-            self.push(
-                RowCode::BadDate,
-                f,
-                format!("{e}，请填写如 2025-03-05 的日期"),
-            )
-        })
-        .ok()
-    }
-
-    fn money(&mut self, f: StaffField, v: Option<&CellVal>) -> Option<Decimal> {
-        let v = self.present(f, v)?;
-        let r = match v {
-            CellVal::Number(Some(n)) => cell::check_money(*n),
-            CellVal::Text(t) => cell::parse_money_text(t),
-            other => Err(format!("“{}”不是金额", other.display())),
-        };
-        r.map_err(|e| {
-            self.push(
-                RowCode::BadValue,
-                f,
-                format!("{e}，请填写如 1000.00 的金额"),
-            )
-        })
-        .ok()
-    }
-
-    fn months(&mut self, v: Option<&CellVal>) -> Option<u32> {
-        let f = StaffField::Months;
-        let v = self.present(f, v)?;
-        let n = match v {
-            CellVal::Number(Some(n)) => Some(*n),
-            CellVal::Text(t) => cell::normalize_text(t)
-                .trim_end_matches('个')
-                .trim_end_matches('月')
-                .trim_end_matches('个')
-                .parse::<Decimal>()
-                .ok(),
-            _ => None,
-        };
-        let m = n
-            .filter(|n| n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(12))
-            .and_then(|n| u32::try_from(n.trunc().mantissa()).ok());
-        if m.is_none() {
-            self.push(
-                RowCode::BadValue,
-                f,
-                format!("“{}”不是 0 到 12 的整数月数", v.display()),
-            );
-        }
-        m
-    }
-
-    fn id_number(&mut self, v: Option<&CellVal>, today: NaiveDate) -> Option<String> {
-        let f = StaffField::IdNumber;
-        let v = self.present(f, v)?;
-        match v {
-            CellVal::Text(t) => match cell::check_id_text(t, today) {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    self.push(RowCode::BadIdNumber, f, format!("“{}”无效：{e}", t.trim()));
-                    None
-                }
-            },
-            CellVal::Number(Some(n)) if cell::number_lost_precision(*n) => {
-                self.push(
-                    RowCode::IdPrecisionLost,
-                    f,
-                    format!(
-                        "身份证号码被 Excel 存成了数字（显示为 {}），后几位已丢失，无法还原；请把该列设为文本格式后重新录入完整号码",
-                        n.normalize()
-                    ),
-                );
-                None
-            }
-            other => {
-                self.push(
-                    RowCode::BadIdNumber,
-                    f,
-                    format!("“{}”不是 18 位身份证号码", other.display()),
-                );
-                None
-            }
-        }
-    }
-
-    fn account(&mut self, v: Option<&CellVal>) {
-        let f = StaffField::Account;
-        let Some(v) = self.present(f, v) else {
-            return;
-        };
-        match v {
-            CellVal::Number(Some(n)) if cell::number_lost_precision(*n) => self.push(
-                RowCode::IdPrecisionLost,
-                f,
-                format!(
-                    "银行账号被 Excel 存成了数字（显示为 {}），后几位已丢失，无法还原；请把该列设为文本格式后重新录入完整账号",
-                    n.normalize()
-                ),
-            ),
-            CellVal::Number(Some(_)) => {}
-            CellVal::Text(t) => {
-                let s: String = cell::compact(t).chars().filter(|c| *c != '-').collect();
-                if !(6..=32).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
-                    self.push(
-                        RowCode::BadValue,
-                        f,
-                        format!(
-                            "“{}”不是有效的银行账号（应为 6–32 位数字），请核对后重填",
-                            t.trim()
-                        ),
-                    );
-                }
-            }
-            other => self.push(
-                RowCode::BadValue,
-                f,
-                format!("“{}”不是银行账号", other.display()),
-            ),
-        }
-    }
-}
-
-/// The findings of every data row of a staff sheet, one list per row (empty = the row passes).
-/// `ids` carries the ID numbers seen so far across the files checked, with their place.
-pub fn staff_rows(
-    table: &ClaimTable<StaffField>,
-    policy: &Policy,
-    today: NaiveDate,
-    ids: &mut HashMap<String, String>,
-    place: &dyn Fn(u32) -> String,
-) -> Vec<Vec<Finding>> {
-    let unit_county = table
-        .filing_unit
-        .as_ref()
-        .and_then(|(t, _)| policy.registry.resolve_in_text(t));
-    let mut out = Vec::with_capacity(table.rows.len());
-    for raw in &table.rows {
-        let mut r = StaffRow {
-            table,
-            row: raw.row,
-            findings: Vec::new(),
-        };
-        let g = |f: StaffField| raw.get(f);
-        match g(StaffField::County).filter(|v| !v.is_blank()) {
-            Some(CellVal::Text(t)) => {
-                if policy.registry.resolve(t).is_none() {
-                    r.push(
-                        RowCode::BadValue,
-                        StaffField::County,
-                        format!("“{}”不是本市的县（市、区），请填写如“红塔区”", t.trim()),
-                    );
-                }
-            }
-            Some(other) => {
-                if r.present(StaffField::County, Some(other)).is_some() {
-                    r.push(
-                        RowCode::BadValue,
-                        StaffField::County,
-                        format!("“{}”不是县（市、区）名称", other.display()),
-                    );
-                }
-            }
-            None => {
-                if unit_county.is_none() {
-                    r.push(
-                        RowCode::MissingField,
-                        StaffField::County,
-                        "必填项为空，请填写（或在“填报单位”处写明本县司法局）".into(),
-                    );
-                }
-            }
-        }
-        r.text(StaffField::Office, g(StaffField::Office));
-        r.text(StaffField::Name, g(StaffField::Name));
-        if let Some(id) = r.id_number(g(StaffField::IdNumber), today) {
-            let here = place(raw.row);
-            match ids.get(&id) {
-                Some(first) => {
-                    let msg = format!(
-                        "同一人（{id}）已在 {first} 申报；一人只能在一个县（市、区）申报一次"
-                    );
-                    r.push(RowCode::DuplicateInBatch, StaffField::IdNumber, msg);
-                }
-                None => {
-                    ids.insert(id, here);
-                }
-            }
-        }
-        r.text(StaffField::Gender, g(StaffField::Gender));
-        let start = r.date(StaffField::StartDate, g(StaffField::StartDate));
-        let end = r.date(StaffField::EndDate, g(StaffField::EndDate));
-        if let (Some(s), Some(e)) = (start, end)
-            && e < s
-        {
-            r.push(
-                RowCode::BadDate,
-                StaffField::EndDate,
-                format!("离职日期 {e} 早于入职日期 {s}"),
-            );
-        }
-        if let Some(s) = start
-            && s > today
-        {
-            r.push(
-                RowCode::DateInFuture,
-                StaffField::StartDate,
-                format!("入职日期 {s} 晚于检查日 {today}"),
-            );
-        }
-        let months = r.months(g(StaffField::Months));
-        r.money(StaffField::MonthlyStandard, g(StaffField::MonthlyStandard));
-        let municipal = r.money(StaffField::Municipal, g(StaffField::Municipal));
-        r.money(StaffField::CountyTopUp, g(StaffField::CountyTopUp));
-        if let (Some(m), Some(amount)) = (months, municipal) {
-            let most = policy.staff_monthly_standard * Decimal::from(m);
-            if amount > most {
-                r.push(
-                    RowCode::BadValue,
-                    StaffField::Municipal,
-                    format!(
-                        "{} 元超过市级补助上限 {} 元 × {m} 个月 = {} 元",
-                        crate::money::plain(amount),
-                        crate::money::plain(policy.staff_monthly_standard),
-                        crate::money::plain(most)
-                    ),
-                );
-            }
-        }
-        r.account(g(StaffField::Account));
-        out.push(r.findings);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,20 +729,54 @@ mod tests {
     #[test]
     fn nothing_to_check_or_a_missing_file_cannot_run() {
         let iso = Isolation::InProcess;
-        assert!(expand(&[], &iso).unwrap_err().contains("请指定"));
+        assert!(matches!(expand(&[], &iso), Err(CheckError::NothingToCheck)));
         let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")], &iso).unwrap_err();
-        assert!(e.contains("找不到文件") && e.contains("红塔区.xlsx"), "{e}");
+        assert_eq!(e.to_string(), "找不到文件：/nonexistent/红塔区.xlsx");
         // A folder, or a list of files, that holds no workbook leaves nothing to check.
         let tmp = tempfile::tempdir().unwrap();
         let csv = tmp.path().join("江川区_申报.csv");
         std::fs::write(&csv, "a,b\n").unwrap();
-        let e = expand(&[tmp.path().to_path_buf()], &iso).unwrap_err();
+        let e = expand(&[tmp.path().to_path_buf()], &iso)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("没有工作簿") && e.contains("江川区_申报.csv：不是 Excel/WPS 工作簿"),
             "{e}"
         );
-        let e = expand(&[csv], &iso).unwrap_err();
+        let e = expand(&[csv], &iso).unwrap_err().to_string();
         assert!(e.contains("没有可检查的申报表"), "{e}");
+    }
+
+    #[test]
+    fn error_messages_name_what_is_missing() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let cases = [
+            (
+                CheckError::NothingToCheck,
+                "请指定要检查的申报表文件，例如：payrun check 红塔区申报表.xlsx",
+            ),
+            (
+                CheckError::Missing(vec!["a.xlsx".into(), "b.xlsx".into()]),
+                "找不到文件：a.xlsx、b.xlsx",
+            ),
+            (
+                CheckError::Folder {
+                    path: "county".into(),
+                    source: io,
+                },
+                "无法读取文件夹 county：denied",
+            ),
+            (
+                CheckError::NoWorkbooks {
+                    folder: "county".into(),
+                    not_read: Vec::new(),
+                },
+                "文件夹 county 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
     }
 
     fn fixture(rel: &str) -> PathBuf {
@@ -1084,15 +877,5 @@ mod tests {
         let (files, skipped) = expand(&[file.clone(), dir, file], &Isolation::InProcess).unwrap();
         assert!(skipped.is_empty());
         assert_eq!(files.len(), 1);
-    }
-
-    #[test]
-    fn the_period_is_the_policy_year() {
-        let p = Policy::default_policy().unwrap();
-        let today = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-        let r = check_period(&p, today);
-        assert_eq!(r.def.start, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
-        assert_eq!(r.def.end, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
-        assert_eq!(r.run_date, today);
     }
 }

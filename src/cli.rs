@@ -1,44 +1,47 @@
 //! What each subcommand does around the library: progress, writing, the printed summary.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
-use crate::decide::PriorPayments;
+use crate::form::{FormError, console};
 use crate::guard;
 use crate::ledger::{self, Ledger};
+use crate::mediation::{
+    PriorPayments, RunConfig, RunError, RunOutput, evaluate_files, machine, parse_period,
+    period_dir,
+};
 use crate::money::plain;
 use crate::policy::Policy;
 use crate::report;
-use crate::run::{RunConfig, RunOutput, evaluate, period_dir};
 
-/// `payrun run`: returns the exit status (0 or 2), or a message for exit 1 (nothing written).
-/// Before anything is written, the guards of SPEC §10 (see [`crate::guard`]) have their say.
+/// `payrun run`: the exit status (0 or 2) and the run's data, or why nothing was written
+/// (exit 1). The data is handed back rather than dropped here: the binary decides whether
+/// freeing it is worth the time at exit. Before anything is written, the guards of SPEC §10
+/// (see [`crate::guard`]) have their say.
 pub fn run_command(
     cfg: &RunConfig,
     policy: Policy,
     ledger_path: &Path,
     finalize: bool,
     guard: guard::Options,
-) -> Result<u8, String> {
-    let period = crate::decide::parse_period(&cfg.period, &policy, cfg.run_date)?;
+) -> Result<(u8, RunOutput), RunError> {
+    let period = parse_period(&cfg.period, &policy, cfg.run_date)?;
     if !ledger_path.exists() {
         // Refused before the lock creates the ledger's folder: nothing at all is written.
         guard::record::ledger_needed(&period, &policy, ledger_path, guard.without_ledger)?;
     }
     // The lock is held until the new ledger is in place.
-    let _lock = ledger::lock(ledger_path)?;
+    let _lock = ledger::lock(ledger_path).map_err(RunError::Ledger)?;
     remove_stale_temp_files(&[
         cfg.out.as_path(),
         ledger_path.parent().unwrap_or(Path::new(".")),
     ]);
-    let ledger = Ledger::load(ledger_path)?;
+    let ledger = Ledger::load(ledger_path).map_err(RunError::Ledger)?;
     let mut notices = Vec::new();
     let mut without_ledger = false;
     let prior = match &ledger {
         Some(l) => {
-            l.check_can_run(&period, &policy)?;
+            l.check_can_run(&period, &policy)
+                .map_err(RunError::Ledger)?;
             l.prior_for(&period, &policy)
         }
         None => {
@@ -52,22 +55,13 @@ pub fn run_command(
         }
     };
 
-    let total = crate::ingest::discover::count(&cfg.input, Some(&cfg.out));
-    let bar = if std::io::stderr().is_terminal() {
-        let b = ProgressBar::new(total as u64);
-        if let Ok(style) = ProgressStyle::with_template("读取 {bar:30} {pos}/{len} 个文件 {msg}")
-        {
-            b.set_style(style);
-        }
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let found = crate::form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    let bar = console::progress_bar(found.files.len());
     let progress = |name: &str| {
         bar.inc(1);
         bar.set_message(name.to_string());
     };
-    let mut out = evaluate(cfg, policy, &prior, &progress).map_err(|e| e.to_string())?;
+    let mut out = evaluate_files(cfg, policy, period, found, &prior, &progress);
     bar.finish_and_clear();
     out.notices.extend(notices);
     out.without_ledger = without_ledger;
@@ -76,7 +70,7 @@ pub fn run_command(
         .and_then(|l| guard::record::compare(l, &out))
     {
         if record.lowers() && !guard.replace {
-            return Err(record.refusal(ledger_path, &cfg.input));
+            return Err(record.refusal(ledger_path, &cfg.input).into());
         }
         out.notices.extend(record.notice());
     }
@@ -112,15 +106,16 @@ pub fn run_command(
     // A report that could not be replaced after the preflight (opened in the meantime): the
     // ledger keeps the period's earlier record, and a run after closing the file completes it.
     written.map_err(|e| {
-        format!(
+        RunError::Report(format!(
             "{e}\n本期输出未能全部写完；台账未替换，本期记录仍是上次的。请先关闭 Excel/WPS 中打开的文件后重新运行本期"
-        )
+        ))
     })?;
-    report::write_atomic(ledger_path, &ledger_bytes?).map_err(|e| {
-        format!(
+    let ledger_bytes = ledger_bytes.map_err(RunError::Ledger)?;
+    report::write_atomic(ledger_path, &ledger_bytes).map_err(|e| {
+        RunError::Ledger(format!(
             "无法写入台账 {}：{e}\n本期输出已写出，但台账未替换；请先关闭 Excel/WPS 中打开的台账后重新运行本期",
             ledger_path.display()
-        )
+        ))
     })?;
     print_summary(&out, &dir);
     if finalize {
@@ -130,18 +125,16 @@ pub fn run_command(
     if let Some(b) = backup {
         println!("替换前的台账已备份为：{}", b.display());
     }
-    let code = out.exit_code();
-    // Freeing a province's million claims one by one takes a measurable share of the run (≈2 % of
-    // its CPU on the M set); the process ends right after this, and the OS takes it back at once.
-    std::mem::forget(out);
-    Ok(code)
+    Ok((out.exit_code(), out))
 }
 
 /// Writes every output of a run into `dir`. The outputs are independent, so they are written in
 /// parallel; each is atomic on its own.
-pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("无法创建输出文件夹 {}：{e}", dir.display()))?;
+pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), RunError> {
+    std::fs::create_dir_all(dir).map_err(|e| FormError::OutputFolder {
+        path: dir.display().to_string(),
+        source: e,
+    })?;
     let label = report::style::file_component(&out.period.label);
     let timed = |name: &str, f: &dyn Fn() -> Result<(), String>| {
         let t = std::time::Instant::now();
@@ -149,23 +142,11 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
         log::info!(
             "write {name}: {:.3}s{}",
             t.elapsed().as_secs_f64(),
-            crate::run::memory_note()
+            console::memory_note()
         );
-        r
+        r.map_err(RunError::Report)
     };
-    let machine = || {
-        timed("decisions.csv", &|| {
-            let p = dir.join("decisions.csv");
-            report::write_atomic_with(&p, |w| report::machine::write_decisions_csv(out, w))
-                .map_err(|e| format!("无法写入 {}：{e}", p.display()))
-        })?;
-        timed("summary.json", &|| {
-            let json = report::machine::summary_json(out)
-                .map_err(|e| format!("生成 summary.json 失败：{e}"))?;
-            let p = dir.join("summary.json");
-            report::write_atomic(&p, &json).map_err(|e| format!("无法写入 {}：{e}", p.display()))
-        })
-    };
+    let machine = || machine::write(out, dir).map_err(RunError::from);
     let approval = || {
         timed("审批汇总表", &|| {
             report::approval::write_approval(out, &dir.join(format!("审批汇总表_{label}.xlsx")))
@@ -188,25 +169,13 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), String> {
     a.and(b).and(c).and(d)
 }
 
-fn width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-fn pad(s: &str, w: usize, right: bool) -> String {
-    let fill = " ".repeat(w.saturating_sub(width(s)));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
-}
-
 /// The concise table a run prints: one line per county, then the file problems.
 pub fn print_summary(out: &RunOutput, dir: &Path) {
     println!(
         "{} 人民调解“一案一补”审核结果（审核日 {}）",
         out.period.label, out.period.run_date
     );
+    let widths = [26, 6, 6, 6, 6, 14, 14, 14];
     let head = [
         "县（市、区）",
         "申报",
@@ -217,16 +186,7 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         "年度限额",
         "剩余",
     ];
-    let widths = [26, 6, 6, 6, 6, 14, 14, 14];
-    let line = |cells: [String; 8]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            s.push_str(&pad(c, widths[i], i > 0));
-            s.push(' ');
-        }
-        println!("{}", s.trim_end());
-    };
-    line(head.map(String::from));
+    println!("{}", console::table_line(&head.map(String::from), &widths));
     for c in out
         .counties
         .iter()
@@ -238,7 +198,7 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         if (quiet || (c.code.is_none() && c.name != "合计")) && c.claimed_rows == 0 {
             continue;
         }
-        line([
+        let cells = [
             c.name.clone(),
             c.claimed_rows.to_string(),
             c.approved_rows.to_string(),
@@ -247,30 +207,10 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
             plain(c.approved_amount),
             plain(c.cap),
             plain(c.remaining_after),
-        ]);
+        ];
+        println!("{}", console::table_line(&cells, &widths));
     }
-    let problems: Vec<String> = out
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.problems()
-                .into_iter()
-                .map(move |(c, m, _)| format!("  {}：[{}] {}", f.path, c.as_str(), m))
-        })
-        .collect();
-    if !problems.is_empty() {
-        println!("文件问题 {} 个：", problems.len());
-        for p in problems {
-            println!("{p}");
-        }
-    }
-    for l in crate::ingest::discover::console_lines(&out.skipped) {
-        println!("{l}");
-    }
-    for n in &out.notices {
-        println!("注意：{n}");
-    }
-    println!("输出：{}", dir.display());
+    console::print_tail(&out.files, &out.skipped, &out.notices, dir);
 }
 
 /// `payrun samples`.
@@ -288,11 +228,13 @@ pub fn samples_command(
     };
     for half in [1u8, 2] {
         let dir = out.join(format!("{}-H{half}", policy.year));
-        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)?;
+        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)
+            .map_err(|e| e.to_string())?;
         println!("{}：{} 个申报表", dir.display(), files.len());
     }
     let dir = crate::staff::output_dir(out, policy.year);
-    let files = crate::staff::samples::write_staff_samples(policy, &dir, seed)?;
+    let files =
+        crate::samples::write_staff_samples(policy, &dir, seed).map_err(|e| e.to_string())?;
     println!("{}：{} 个协勤人员经费申报表", dir.display(), files.len());
     Ok(0)
 }

@@ -40,6 +40,29 @@ pub enum Severity {
 }
 
 impl RowCode {
+    /// Every code, in the order of SPEC §4.7.
+    pub const ALL: [RowCode; 19] = [
+        RowCode::MissingField,
+        RowCode::BadValue,
+        RowCode::BadDate,
+        RowCode::DateOutOfPeriod,
+        RowCode::DateInFuture,
+        RowCode::NotSuccessful,
+        RowCode::DossierNonstandard,
+        RowCode::ReviewNotPassed,
+        RowCode::NoRate,
+        RowCode::BadIdNumber,
+        RowCode::IdPrecisionLost,
+        RowCode::FormulaNotCalculated,
+        RowCode::DuplicateInBatch,
+        RowCode::AlreadyPaid,
+        RowCode::OverCap,
+        RowCode::AmountAdjusted,
+        RowCode::LateClaim,
+        RowCode::PossibleDuplicate,
+        RowCode::MissingBankAccount,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RowCode::MissingField => "missing_field",
@@ -181,29 +204,7 @@ mod tests {
     #[test]
     fn codes_serialize_as_their_names_and_round_trip_through_the_worker_pipe() {
         use FileCode::*;
-        use RowCode::*;
-        let rows = [
-            MissingField,
-            BadValue,
-            BadDate,
-            DateOutOfPeriod,
-            DateInFuture,
-            NotSuccessful,
-            DossierNonstandard,
-            ReviewNotPassed,
-            NoRate,
-            BadIdNumber,
-            IdPrecisionLost,
-            FormulaNotCalculated,
-            DuplicateInBatch,
-            AlreadyPaid,
-            OverCap,
-            AmountAdjusted,
-            LateClaim,
-            PossibleDuplicate,
-            MissingBankAccount,
-        ];
-        for c in rows {
+        for c in RowCode::ALL {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
             let bin = postcard::to_allocvec(&c).unwrap();

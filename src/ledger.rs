@@ -21,11 +21,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::county::CountyCode;
-use crate::decide::{Outcome, PriorPayments, RunPeriod};
+use crate::form::Outcome;
+use crate::mediation::RunOutput;
+use crate::mediation::{PriorPayments, RunPeriod};
 use crate::money::{fen, plain};
 use crate::policy::Policy;
+use crate::report::sheet::{Columns, Sheet};
 use crate::report::style::{self, Styles};
-use crate::run::RunOutput;
 
 const MAGIC: &str = "payrun-ledger-v1";
 const ENTRY_SHEET: &str = "台账";
@@ -390,7 +392,7 @@ impl Ledger {
             // Excel's cell limit): otherwise the next run would take the difference between the
             // visible and the recorded copy for a hand edit and refuse the ledger.
             let text =
-                |v: &Option<crate::claim::Text>| style::cell_text(v.as_deref().unwrap_or_default());
+                |v: &Option<crate::form::Text>| style::cell_text(v.as_deref().unwrap_or_default());
             new.push(Entry {
                 period: label.clone(),
                 county_code: code.to_string(),
@@ -449,19 +451,23 @@ impl Ledger {
             let widths = [
                 9.0, 10.0, 16.0, 16.0, 24.0, 24.0, 24.0, 10.0, 21.0, 12.0, 13.0, 12.0, 40.0,
             ];
-            for (c, w) in widths.iter().enumerate() {
-                ws.set_column_width(c as u16, *w).map_err(err)?;
-            }
-            let mut fx = style::SheetFormats::default();
+            // Every cell is text but the amount's: the columns carry the formats, so the
+            // entries are written without a format lookup each (see `report::sheet`).
+            let cols = (0u16..)
+                .zip(&widths)
+                .fold(Columns::chars(&widths), |cols, (c, _)| {
+                    cols.plain(c, if c == 10 { &st.money } else { &st.id_text })
+                });
+            cols.apply(ws).map_err(err)?;
+            let mut sh = Sheet::new(ws, &cols);
             for (i, e) in self.entries.iter().enumerate() {
                 let r = i as u32 + 1;
-                for (c, (_, v)) in entry_fields(e).into_iter().enumerate() {
+                for (c, (_, v)) in (0u16..).zip(entry_fields(e)) {
                     if c == 10 {
                         let amount: Decimal = v.parse().unwrap_or(Decimal::ZERO);
-                        fx.money(ws, r, c as u16, amount, &st.money).map_err(err)?;
+                        sh.money(r, c, amount, &st.money).map_err(err)?;
                     } else {
-                        let v = style::cell_text_borrowed(v);
-                        fx.string(ws, r, c as u16, &v, &st.id_text).map_err(err)?;
+                        sh.text(r, c, v, &st.id_text).map_err(err)?;
                     }
                 }
             }
@@ -478,33 +484,27 @@ impl Ledger {
         }
         {
             let ws = wb.add_worksheet().set_name(PERIOD_SHEET).map_err(err)?;
-            for (c, h) in PERIOD_HEADERS.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &st.header)
-                    .map_err(err)?;
-                ws.set_column_width(c as u16, 16.0).map_err(err)?;
-            }
-            for (i, p) in self.periods.iter().enumerate() {
-                let r = i as u32 + 1;
-                ws.write_string_with_format(r, 0, &p.period, &st.text)
-                    .map_err(err)?;
-                ws.write_string_with_format(
-                    r,
-                    1,
-                    if p.finalized {
+            let cols = Columns::chars(&[16.0; PERIOD_HEADERS.len()]);
+            cols.apply(ws).map_err(err)?;
+            let mut sh = Sheet::new(ws, &cols);
+            let mut rows = || -> Result<(), rust_xlsxwriter::XlsxError> {
+                sh.header(0, &PERIOD_HEADERS, &st.header)?;
+                for (r, p) in (1u32..).zip(&self.periods) {
+                    let status = if p.finalized {
                         "已结束"
                     } else {
                         "未结束"
-                    },
-                    &st.text,
-                )
-                .map_err(err)?;
-                ws.write_string_with_format(r, 2, &p.run_date, &st.text)
-                    .map_err(err)?;
-                ws.write_number_with_format(r, 3, p.cases as f64, &st.int)
-                    .map_err(err)?;
-                let amount: Decimal = p.amount.parse().unwrap_or(Decimal::ZERO);
-                style::write_money(ws, r, 4, amount, &st.money).map_err(err)?;
-            }
+                    };
+                    sh.text(r, 0, &p.period, &st.text)?;
+                    sh.text(r, 1, status, &st.text)?;
+                    sh.text(r, 2, &p.run_date, &st.text)?;
+                    sh.count(r, 3, p.cases, &st.int)?;
+                    let amount: Decimal = p.amount.parse().unwrap_or(Decimal::ZERO);
+                    sh.money(r, 4, amount, &st.money)?;
+                }
+                Ok(())
+            };
+            rows().map_err(err)?;
             ws.set_freeze_panes(1, 0).map_err(err)?;
         }
         {

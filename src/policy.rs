@@ -140,7 +140,7 @@ impl std::error::Error for PolicyError {}
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     name: String,
-    year: i32,
+    year: Spanned<i32>,
     #[serde(default = "default_over_cap")]
     over_cap: OverCap,
     #[serde(deserialize_with = "de_money")]
@@ -172,9 +172,10 @@ struct RawPeriod {
     id: String,
     #[serde(default)]
     name: String,
-    start: String,
-    end: String,
-    pay_by: String,
+    // Spanned so that a bad date is reported at its own line, not at `[[periods]]`.
+    start: Spanned<String>,
+    end: Spanned<String>,
+    pay_by: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +229,212 @@ fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     Ok(crate::money::fen(v))
 }
 
+/// What each key of the policy file means, for messages (the keys themselves stay as written:
+/// they are the file's syntax, and the officer must type them exactly).
+const KEY_LABELS: &[(&str, &str)] = &[
+    ("name", "名称"),
+    ("year", "政策年度"),
+    ("over_cap", "超出年度限额时的处理"),
+    ("staff_monthly_standard", "协勤人员月补助标准"),
+    ("totals", "全市合计"),
+    ("periods", "发放期间"),
+    ("rates", "补贴标准"),
+    ("counties", "县（市、区）"),
+    ("mediation_cap", "人民调解补贴年度限额"),
+    ("staff_allocation", "协勤经费"),
+    ("staff_quota", "协勤人员定额"),
+    ("id", "期间代号"),
+    ("start", "起始日期"),
+    ("end", "截止日期"),
+    ("pay_by", "发放期限"),
+    ("level", "纠纷等级"),
+    ("form", "协议形式"),
+    ("amount", "金额"),
+    ("code", "县（市、区）代码"),
+    ("aliases", "别名"),
+];
+
+fn key_with_label(key: &str) -> String {
+    match KEY_LABELS.iter().find(|(k, _)| *k == key) {
+        Some((_, label)) => format!("{key}（{label}）"),
+        None => key.to_string(),
+    }
+}
+
+/// The names between backticks in a serde/toml message, in order.
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+/// What serde says a value should have been, in Chinese.
+fn expected_zh(expected: &str) -> String {
+    let e = expected.trim();
+    if e.contains("i32") || e.contains("i64") || e.contains("u32") || e.contains("integer") {
+        "整数（不加引号，如 25）".into()
+    } else if e.contains("string") {
+        "带引号的文字（如 \"180000.00\"）".into()
+    } else if e.contains("sequence") || e.contains("array") {
+        "数组（方括号，如 [\"红塔\"]）".into()
+    } else if e.contains("bool") {
+        "true 或 false".into()
+    } else if e.contains("struct") || e.contains("map") || e.contains("table") {
+        "一个表（[表名] 下的若干项）".into()
+    } else {
+        let names = backticked(e);
+        if names.is_empty() {
+            "其他写法".into()
+        } else {
+            names.join("、")
+        }
+    }
+}
+
+/// What serde says a value was, in Chinese.
+fn unexpected_zh(unexpected: &str) -> String {
+    let u = unexpected.trim();
+    let quoted = u
+        .split('"')
+        .nth(1)
+        .or_else(|| backticked(u).first().copied());
+    let kind = if u.starts_with("string") {
+        "文字"
+    } else if u.starts_with("integer") {
+        "整数"
+    } else if u.starts_with("floating") {
+        "小数"
+    } else if u.starts_with("boolean") {
+        "布尔值"
+    } else if u.starts_with("sequence") {
+        "数组"
+    } else if u.starts_with("map") {
+        "表"
+    } else {
+        "值"
+    };
+    match quoted {
+        Some(v) => format!("{kind}“{v}”"),
+        None => kind.to_string(),
+    }
+}
+
+/// The Chinese for a TOML syntax error, by the parser's description.
+const SYNTAX_ZH: &[(&str, &str)] = &[
+    (
+        "missing comma between array elements",
+        "数组的元素之间缺少逗号",
+    ),
+    ("extra comma in array", "数组中多了一个逗号"),
+    ("unclosed array table", "[[表名]] 缺少右方括号"),
+    ("unclosed array", "数组缺少右方括号 ]"),
+    ("unclosed table", "[表名] 缺少右方括号"),
+    ("unclosed inline table", "行内表缺少右花括号 }"),
+    ("extra comma in inline table", "行内表中多了一个逗号"),
+    ("missing key for inline table element", "行内表中缺少项名"),
+    ("invalid inline table element", "行内表的写法有误"),
+    ("missing inline table opening", "缺少左花括号 {"),
+    ("missing array opening", "缺少左方括号 ["),
+    ("missing table open", "缺少左方括号 ["),
+    ("missing value for key", "等号后缺少值"),
+    ("missing value", "缺少值"),
+    ("key with no value", "项名后缺少“= 值”"),
+    ("extra `=`", "多了一个等号"),
+    ("unexpected `=` in array", "数组中不能有等号"),
+    (
+        "unexpected content between comment and newline",
+        "注释后有多余内容",
+    ),
+    (
+        "unexpected content",
+        "这一行有多余的内容（每行只能写一项“名 = 值”）",
+    ),
+    ("unexpected key or value", "这里不应出现项名或值"),
+    (
+        "invalid key",
+        "项名写法有误（只能用字母、数字、下划线和连字符，或加引号）",
+    ),
+    ("invalid table", "表名写法有误"),
+    ("duplicate key", "同一项写了两次"),
+    ("invalid basic string", "文字的引号或转义有误"),
+    ("invalid literal string", "文字的引号有误"),
+    ("invalid string", "文字的引号有误"),
+    ("invalid escape", "文字中的反斜杠转义有误"),
+    ("invalid unquoted string", "文字须加引号"),
+    ("invalid number", "数字写法有误"),
+    ("invalid integer", "整数写法有误"),
+    ("invalid float", "数字写法有误"),
+    (
+        "invalid datetime",
+        "日期写法有误（日期请写成带引号的 \"2025-06-30\"）",
+    ),
+    (
+        "invalid date",
+        "日期写法有误（日期请写成带引号的 \"2025-06-30\"）",
+    ),
+    ("invalid time", "时间写法有误"),
+    ("invalid boolean", "布尔值须为 true 或 false"),
+];
+
+/// A toml/serde message in Chinese. Messages payrun wrote itself (already Chinese) pass through;
+/// anything of a library's that is not recognised becomes a general Chinese hint, never English.
+fn toml_message_zh(msg: &str) -> String {
+    let m = msg.trim();
+    // payrun's own messages (from `de_money`) are Chinese from their first character.
+    if m.chars().next().is_some_and(|c| !c.is_ascii()) {
+        return m.to_string();
+    }
+    let names = backticked(m);
+    if let Some(rest) = m.strip_prefix("unknown field") {
+        let field = names.first().copied().unwrap_or("");
+        let allowed: Vec<String> = backticked(rest)
+            .iter()
+            .skip(1)
+            .map(|k| key_with_label(k))
+            .collect();
+        return if allowed.is_empty() {
+            format!("未知的项 {field}：这里不能有任何项")
+        } else {
+            format!(
+                "未知的项 {field}（可能拼错了）；这里可用的项：{}",
+                allowed.join("、")
+            )
+        };
+    }
+    if m.starts_with("unknown variant") {
+        let value = names.first().copied().unwrap_or("");
+        let allowed: Vec<&str> = names.iter().skip(1).copied().collect();
+        let mut s = format!("值“{value}”无效，应为 {}", allowed.join(" 或 "));
+        if allowed.contains(&"hold") {
+            s.push_str("（hold = 超出部分待定不发放；prorate = 按比例折算）");
+        }
+        return s;
+    }
+    if m.starts_with("missing field") {
+        let field = names.first().copied().unwrap_or("");
+        return format!("缺少必填项 {}", key_with_label(field));
+    }
+    if m.starts_with("duplicate field") || m.starts_with("duplicate key") {
+        let field = names.first().copied();
+        return match field {
+            Some(f) => format!("{} 写了两次", key_with_label(f)),
+            None => "同一项写了两次".to_string(),
+        };
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = m.strip_prefix(prefix) {
+            let (got, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            return format!(
+                "{}不符合要求，这里应为{}",
+                unexpected_zh(got),
+                expected_zh(want)
+            );
+        }
+    }
+    if let Some((_, zh)) = SYNTAX_ZH.iter().find(|(en, _)| m.starts_with(en)) {
+        return format!("TOML 格式错误：{zh}");
+    }
+    "TOML 格式错误：请检查这一行的引号、逗号、方括号和等号".to_string()
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
@@ -237,10 +444,12 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn parse_day(s: &str, what: &str, line: usize) -> Result<NaiveDate, PolicyError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+fn parse_day(text: &str, s: &Spanned<String>, what: &str) -> Result<NaiveDate, PolicyError> {
+    let line = line_of(text, s.span().start);
+    let v = s.get_ref();
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
         PolicyError(format!(
-            "政策文件第 {line} 行：{what}“{s}”不是 YYYY-MM-DD 日期"
+            "政策文件第 {line} 行：{what}“{v}”不是有效日期，应写成 YYYY-MM-DD（如 2025-06-30）"
         ))
     })
 }
@@ -256,25 +465,48 @@ impl Policy {
         match path {
             None => Policy::default_policy(),
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| PolicyError(format!("无法读取政策文件 {}：{e}", p.display())))?;
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    PolicyError(format!(
+                        "无法读取政策文件 {}：{}",
+                        p.display(),
+                        crate::zh::io_reason(&e)
+                    ))
+                })?;
                 Policy::from_toml(&text, &p.display().to_string())
             }
         }
     }
 
     pub fn from_toml(text: &str, source: &str) -> Result<Policy, PolicyError> {
+        // Every message names the file, so an officer with several policy files knows which.
+        Policy::parse(text, source).map_err(|PolicyError(m)| match m.strip_prefix("政策文件第")
+        {
+            Some(rest) => PolicyError(format!("政策文件 {source} 第{rest}")),
+            None => PolicyError(m),
+        })
+    }
+
+    fn parse(text: &str, source: &str) -> Result<Policy, PolicyError> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            let place = if line == 0 {
+                String::new()
+            } else {
+                format!("第 {line} 行")
+            };
             PolicyError(format!(
-                "政策文件 {source} 第 {line} 行格式错误：{}",
-                e.message()
+                "政策文件 {source} {place}有误：{}",
+                toml_message_zh(e.message())
             ))
         })?;
         let sha256 = hex(&Sha256::digest(text.as_bytes()));
 
-        if !(2000..=2999).contains(&raw.year) {
-            return Err(PolicyError(format!("政策年度 {} 不合理", raw.year)));
+        let year_line = line_of(text, raw.year.span().start);
+        let year = *raw.year.get_ref();
+        if !(2000..=2999).contains(&year) {
+            return Err(PolicyError(format!(
+                "政策文件第 {year_line} 行：政策年度 year = {year} 不合理，应为四位年份（如 2025）"
+            )));
         }
         if raw.staff_monthly_standard.is_zero() {
             return Err(PolicyError("协勤人员月补助标准不能为 0".into()));
@@ -284,13 +516,13 @@ impl Policy {
         for p in &raw.periods {
             let line = line_of(text, p.span().start);
             let r = p.get_ref();
-            let start = parse_day(&r.start, "起始日期", line)?;
-            let end = parse_day(&r.end, "截止日期", line)?;
-            let pay_by = parse_day(&r.pay_by, "发放截止日期", line)?;
-            if start > end || start.format("%Y").to_string() != raw.year.to_string() {
+            let start = parse_day(text, &r.start, "期间起始日期 start")?;
+            let end = parse_day(text, &r.end, "期间截止日期 end")?;
+            let pay_by = parse_day(text, &r.pay_by, "发放期限 pay_by")?;
+            if start > end || start.format("%Y").to_string() != year.to_string() {
                 return Err(PolicyError(format!(
                     "政策文件第 {line} 行：期间 {} 的起止日期须在政策年度 {} 内且起始不晚于截止",
-                    r.id, raw.year
+                    r.id, year
                 )));
             }
             if periods.iter().any(|q: &PeriodDef| q.id == r.id) {
@@ -309,7 +541,7 @@ impl Policy {
         }
         if periods.is_empty() {
             // The two half-years of SPEC §4.5.
-            let y = raw.year;
+            let y = year;
             let d = |m, day| NaiveDate::from_ymd_opt(y, m, day);
             if let (Some(a), Some(b), Some(c), Some(e)) = (d(1, 1), d(6, 30), d(7, 1), d(12, 31)) {
                 periods.push(PeriodDef {
@@ -428,7 +660,7 @@ impl Policy {
 
         Ok(Policy {
             name: raw.name,
-            year: raw.year,
+            year,
             over_cap: raw.over_cap,
             staff_monthly_standard: raw.staff_monthly_standard,
             periods,
@@ -558,5 +790,110 @@ mod tests {
         let t = with_replaced("staff_quota = 25", "staff_quota = 24");
         let e = Policy::from_toml(&t, "x.toml").unwrap_err();
         assert!(e.0.contains("定额"), "{e}");
+    }
+
+    /// A policy error as the officer reads it: Chinese, with no English word of a library left.
+    fn refused(toml: &str) -> String {
+        let e = Policy::from_toml(toml, "x.toml").unwrap_err().0;
+        for english in [
+            "unknown",
+            "expected",
+            "invalid",
+            "missing",
+            "error",
+            "variant",
+            "field",
+            "found",
+            "duplicate",
+            "type",
+            "TOML parse",
+        ] {
+            assert!(
+                !e.contains(english),
+                "English “{english}” reaches the officer: {e}"
+            );
+        }
+        e
+    }
+
+    #[test]
+    fn each_kind_of_mistake_is_told_in_chinese_at_its_line() {
+        let cases: &[(&str, &str, &str, &[&str])] = &[
+            // (replace, with, line, words the message must hold)
+            (
+                "over_cap = \"hold\"",
+                "over_cap = \"hlod\"",
+                "第 9 行",
+                &["hlod", "hold 或 prorate"],
+            ),
+            (
+                "mediation_cap = \"770000.00\"",
+                "mediaton_cap = \"770000.00\"",
+                "第 14 行",
+                &[
+                    "未知的项 mediaton_cap",
+                    "mediation_cap（人民调解补贴年度限额）",
+                ],
+            ),
+            (
+                "end = \"2025-06-30\"",
+                "end = \"2025-06-31\"",
+                "第 22 行",
+                &["2025-06-31", "YYYY-MM-DD"],
+            ),
+            ("year = 2025", "year = \"二〇二五\"", "第 7 行", &["整数"]),
+            (
+                "staff_quota = 150",
+                "staff_quota = -150",
+                "第 16 行",
+                &["整数"],
+            ),
+            (
+                "aliases = [\"红塔\"]",
+                "aliases = [\"红塔\" \"红塔区司法局\"]",
+                "行",
+                &["逗号"],
+            ),
+            ("[totals]", "[totals", "第 13 行", &["方括号"]),
+            (
+                "year = 2025",
+                "year = 2025\nyear = 2026",
+                "第 8 行",
+                &["写了两次"],
+            ),
+            (
+                "over_cap = \"hold\"",
+                "over_cap = hold",
+                "第 9 行",
+                &["引号"],
+            ),
+        ];
+        for (from, to, line, words) in cases {
+            let e = refused(&with_replaced(from, to));
+            assert!(e.contains(line), "{to}: {e}");
+            for w in *words {
+                assert!(e.contains(w), "{to}: “{w}” missing in {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named_at_its_table() {
+        let t = with_replaced(
+            "level = \"简易\"\nform = \"书面\"\namount = \"50.00\"",
+            "level = \"简易\"\nform = \"书面\"",
+        );
+        let e = refused(&t);
+        assert!(e.contains("缺少必填项 amount（金额）"), "{e}");
+        assert!(e.contains("第 33 行"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_policy_file_is_told_in_chinese() {
+        let e = Policy::load(Some(Path::new("/nonexistent/政策.toml")))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("文件或文件夹不存在"), "{e}");
+        assert!(!e.contains("os error"), "{e}");
     }
 }

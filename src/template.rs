@@ -23,15 +23,15 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, ConditionalFormatFormula, DataValidation, DataValidationErrorStyle, DataValidationRule,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet,
-    XlsxError,
+    Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet, XlsxError,
 };
 
 use crate::codes::cell_ref;
 use crate::ingest::header::{FIELDS, Field, STAFF_FIELDS, StaffField};
 use crate::policy::{Form, Level, Policy};
-use crate::report::payroll::{column_pixels, row_pixels, wrapped_lines};
+use crate::report::sheet::excel_date;
 use crate::report::style::{self, Styles};
+use crate::report::text::{column_pixels, row_pixels, wrapped_lines};
 
 /// File names of the two templates.
 pub const CLAIM_TEMPLATE_FILE: &str = "人民调解个案补贴申报表.xlsx";
@@ -764,14 +764,6 @@ fn validation(c: &ColumnDoc, col: u16, lists: &mut Lists) -> Result<DataValidati
             .set_error_message(fit(&e, VALIDATION_MESSAGE_MAX))?;
     }
     Ok(v)
-}
-
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    ExcelDateTime::from_ymd(
-        u16::try_from(d.year()).unwrap_or(1900),
-        d.month() as u8,
-        d.day() as u8,
-    )
 }
 
 /// The format of a whole data column (what a typed value gets).

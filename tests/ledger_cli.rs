@@ -268,6 +268,23 @@ fn a_missing_ledger_in_h2_with_without_ledger_is_a_visible_warning() {
     );
 }
 
+/// payrun.exe under Wine (PAYRUN_BIN) locks with LockFileEx, which Wine maps to a POSIX record
+/// lock, not to the flock std takes on Linux: the test holds both, as either build would.
+#[cfg(unix)]
+fn hold_record_lock(f: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a zeroed flock is valid; fcntl only reads it.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = libc::F_WRLCK as _;
+    fl.l_whence = libc::SEEK_SET as _;
+    // SAFETY: a valid open fd and a valid struct for F_SETLK.
+    let rc = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETLK, &fl) };
+    assert_eq!(rc, 0, "fcntl lock");
+}
+
+#[cfg(not(unix))]
+fn hold_record_lock(_f: &std::fs::File) {}
+
 #[test]
 fn a_second_run_on_a_locked_ledger_refuses() {
     let tmp = tempfile::tempdir().unwrap();
@@ -276,6 +293,7 @@ fn a_second_run_on_a_locked_ledger_refuses() {
     std::fs::create_dir_all(&out).unwrap();
     let lock = std::fs::File::create(out.join(".台账.xlsx.lock")).unwrap();
     lock.try_lock().unwrap();
+    hold_record_lock(&lock);
     let r = payrun(&[
         "run",
         "--period",

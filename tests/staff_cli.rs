@@ -317,7 +317,7 @@ fn reconcile(dir: &Path) {
 #[test]
 fn samples_are_decided_as_planned_and_reconcile() {
     let policy = Policy::default_policy().unwrap();
-    let plan = payrun::staff::samples::staff_sample_plan(&policy, 2025).unwrap();
+    let plan = payrun::samples::staff_sample_plan(&policy, 2025).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let (r, dir) = ok_run(&staff_samples(), tmp.path());
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -355,7 +355,7 @@ fn samples_are_decided_as_planned_and_reconcile() {
 fn the_committed_samples_are_what_the_generator_writes() {
     let policy = Policy::default_policy().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let files = payrun::staff::samples::write_staff_samples(&policy, tmp.path(), 2025).unwrap();
+    let files = payrun::samples::write_staff_samples(&policy, tmp.path(), 2025).unwrap();
     assert_eq!(files.len(), 9);
     for f in files {
         let name = f.file_name().unwrap();

@@ -141,9 +141,9 @@ fn policy() -> &'static payrun::policy::Policy {
 /// does it), claims, decisions, allocation and, with `write_outputs`, every output and the
 /// ledger (slower: a few hundred ms per readable input).
 pub fn run_pipeline(bytes: &[u8], name: &str, write_outputs: bool) {
-    use payrun::decide::PriorPayments;
+    use payrun::mediation::PriorPayments;
     use payrun::ingest::worker::Isolation;
-    use payrun::run::{RunConfig, evaluate, period_dir};
+    use payrun::mediation::{RunConfig, evaluate, period_dir};
 
     let root = scratch();
     let input = root.join("in");

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::Refusal;
+
 /// The backup folder's name, beside the ledger.
 pub const FOLDER: &str = "台账备份";
 /// More copies in one day than anyone makes by hand; the bound only keeps the search finite.
@@ -23,17 +25,17 @@ pub fn folder(ledger: &Path) -> PathBuf {
 }
 
 /// Copies `ledger` into the backup folder; `Ok(None)` when there is no ledger yet.
-pub fn backup(ledger: &Path, run_date: NaiveDate) -> Result<Option<PathBuf>, String> {
+pub fn backup(ledger: &Path, run_date: NaiveDate) -> Result<Option<PathBuf>, Refusal> {
     if !ledger.exists() {
         return Ok(None);
     }
     let dir = folder(ledger);
     let fail = |e: std::io::Error| {
-        format!(
+        Refusal(format!(
             "无法备份台账 {} 到 {}：{e}；台账未替换，未写入任何输出",
             ledger.display(),
             dir.display()
-        )
+        ))
     };
     std::fs::create_dir_all(&dir).map_err(fail)?;
     let mut tmp = tempfile::Builder::new()
@@ -63,11 +65,11 @@ pub fn backup(ledger: &Path, run_date: NaiveDate) -> Result<Option<PathBuf>, Str
             Err(e) => return Err(fail(e.error)),
         }
     }
-    Err(format!(
+    Err(Refusal(format!(
         "无法备份台账 {}：{} 中当天的备份已有 {MAX_PER_DAY} 份；台账未替换，未写入任何输出",
         ledger.display(),
         dir.display()
-    ))
+    )))
 }
 
 #[cfg(test)]

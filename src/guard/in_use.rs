@@ -20,6 +20,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Refusal;
+
 /// Windows' ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION: another program holds the file.
 const SHARING_VIOLATIONS: [i32; 2] = [32, 33];
 
@@ -123,7 +125,7 @@ fn folder_problem(dir: &Path) -> Option<String> {
 
 /// Checks that every file in `files` that exists can be replaced (or removed) and that every
 /// folder in `folders` takes new files. All problems are reported together, one per line.
-pub fn preflight(files: &[PathBuf], folders: &[PathBuf]) -> Result<(), String> {
+pub fn preflight(files: &[PathBuf], folders: &[PathBuf]) -> Result<(), Refusal> {
     let mut problems: Vec<String> = Vec::new();
     for d in folders {
         if let Some(p) = folder_problem(d)
@@ -140,10 +142,10 @@ pub fn preflight(files: &[PathBuf], folders: &[PathBuf]) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!(
+        Err(Refusal(format!(
             "{}\n未写入任何文件，以前的输出和台账保持不变。",
             problems.join("\n")
-        ))
+        )))
     }
 }
 
@@ -219,7 +221,7 @@ mod tests {
         let mut p = std::fs::metadata(&f).unwrap().permissions();
         p.set_readonly(true);
         std::fs::set_permissions(&f, p).unwrap();
-        let e = preflight(std::slice::from_ref(&f), &[]).unwrap_err();
+        let e = preflight(std::slice::from_ref(&f), &[]).unwrap_err().0;
         assert!(
             e.contains("请先关闭 Excel/WPS 中打开的 审批汇总表_2025-H1.xlsx 后重新运行"),
             "{e}"
@@ -231,7 +233,7 @@ mod tests {
             let ro = d.join("ro");
             std::fs::create_dir(&ro).unwrap();
             set_mode(&ro, 0o555);
-            let e = preflight(&[], &[ro.join("feedback")]).unwrap_err();
+            let e = preflight(&[], &[ro.join("feedback")]).unwrap_err().0;
             assert!(e.contains("无法写入文件夹") && e.contains("ro"), "{e}");
             set_mode(&ro, 0o755);
         }
@@ -246,6 +248,6 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let f = tmp.path().join("summary.json");
         std::fs::create_dir(&f).unwrap();
-        assert!(preflight(&[f], &[]).unwrap_err().contains("同名的文件夹"));
+        assert!(preflight(&[f], &[]).unwrap_err().0.contains("同名的文件夹"));
     }
 }

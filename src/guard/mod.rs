@@ -13,6 +13,12 @@ pub mod backup;
 pub mod in_use;
 pub mod record;
 
+/// A guard's refusal (exit 1, nothing written): the message names the file or the county and
+/// what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
 /// The run's answers to the guards, from the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {

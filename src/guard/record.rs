@@ -20,10 +20,11 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::decide::RunPeriod;
+use super::Refusal;
+use crate::form::console::table_line;
 use crate::ledger::Ledger;
+use crate::mediation::{RunOutput, RunPeriod};
 use crate::policy::Policy;
-use crate::run::RunOutput;
 use crate::staff::yuan_text;
 
 /// One county: what the ledger holds for the period and what this run would approve.
@@ -158,14 +159,7 @@ impl Comparison {
             "减少金额",
         ];
         let widths = [26, 9, 14, 9, 14, 14];
-        let line = |cells: [String; 6]| {
-            let mut s = String::new();
-            for (i, c) in cells.iter().enumerate() {
-                s.push_str(&pad(c, widths[i], i > 0));
-                s.push(' ');
-            }
-            s.trim_end().to_string()
-        };
+        let line = |cells: [String; 6]| table_line(&cells, &widths);
         let mut out = vec![line(head.map(String::from))];
         for c in &self.counties {
             out.push(line([
@@ -190,9 +184,9 @@ impl Comparison {
     }
 
     /// The refusal of SPEC §10.3.
-    pub fn refusal(&self, ledger: &Path, input: &Path) -> String {
+    pub fn refusal(&self, ledger: &Path, input: &Path) -> Refusal {
         let (rc, ra, ..) = self.totals();
-        format!(
+        Refusal(format!(
             "拒绝重新审核 {p}：台账 {l} 中已有本期记录（{d} 审核，核准 {rc} 件，{ra} 元），本次结果会降低这一记录：{why}。\n\n{table}\n\n未写入任何文件，台账和以前的输出保持不变。请检查输入文件夹 {i} 是否正确、各县的文件是否齐全；如确需以本次结果替换台账中 {p} 的记录，请加 --replace 重新运行（替换前的台账会备份到台账所在文件夹的 台账备份/ 中）。",
             p = self.period,
             l = ledger.display(),
@@ -201,7 +195,7 @@ impl Comparison {
             why = self.why(),
             table = self.table(),
             i = input.display(),
-        )
+        ))
     }
 
     /// The notice a run that replaces the record carries: what `--replace` let through, and
@@ -246,19 +240,6 @@ impl Comparison {
     }
 }
 
-fn width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-fn pad(s: &str, w: usize, right: bool) -> String {
-    let fill = " ".repeat(w.saturating_sub(width(s)));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
-}
-
 /// SPEC §10.5. `Ok(None)`: the period is the first of its year, no ledger is needed.
 /// `Ok(Some(notice))`: a later period run with `--without-ledger`, and what the outputs say.
 /// `Err`: the refusal.
@@ -267,7 +248,7 @@ pub fn ledger_needed(
     policy: &Policy,
     ledger: &Path,
     without_ledger: bool,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, Refusal> {
     let earlier: Vec<String> = policy
         .periods
         .iter()
@@ -284,12 +265,12 @@ pub fn ledger_needed(
             ledger.display()
         )));
     }
-    Err(format!(
+    Err(Refusal(format!(
         "台账 {} 不存在，拒绝审核 {}：它不是 {} 年度的第一个发放期间，{earlier} 可能已发放，缺少台账会重复发放（以前期间已发放的案件无法识别，各县限额也会按未发放计算）。\n未写入任何文件。请用 --ledger 指定台账文件，或用 --out 指定上次审核的输出文件夹（台账默认在其中）；如确认本年度以前期间未发放任何补贴，可加 --without-ledger 运行。",
         ledger.display(),
         period.label,
         policy.year
-    ))
+    )))
 }
 
 #[cfg(test)]
@@ -323,7 +304,9 @@ mod tests {
 
         let empty = cmp(0, vec![rec("红塔区", 10, 1000, 0, 0)]);
         assert!(empty.lowers());
-        let why = empty.refusal(Path::new("out/台账.xlsx"), Path::new("empty"));
+        let why = empty
+            .refusal(Path::new("out/台账.xlsx"), Path::new("empty"))
+            .to_string();
         assert!(why.contains("输入中没有任何数据行"), "{why}");
         assert!(
             why.contains("红塔区 在台账中有核准案件，本次一件也没有"),
@@ -363,11 +346,11 @@ mod tests {
     fn a_later_period_needs_the_ledger_unless_told_otherwise() {
         let p = Policy::default_policy().unwrap();
         let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-        let h1 = crate::decide::parse_period("2025-H1", &p, day).unwrap();
-        let h2 = crate::decide::parse_period("2025-H2", &p, day).unwrap();
+        let h1 = crate::mediation::parse_period("2025-H1", &p, day).unwrap();
+        let h2 = crate::mediation::parse_period("2025-H2", &p, day).unwrap();
         let l = Path::new("o/台账.xlsx");
         assert_eq!(ledger_needed(&h1, &p, l, false), Ok(None));
-        let e = ledger_needed(&h2, &p, l, false).unwrap_err();
+        let e = ledger_needed(&h2, &p, l, false).unwrap_err().to_string();
         assert!(
             e.contains("2025-H1 可能已发放，缺少台账会重复发放") && e.contains("o/台账.xlsx"),
             "{e}"

@@ -53,19 +53,6 @@ pub const NOT_A_WORKBOOK: &str = "不是 Excel/WPS 工作簿，未读取；请�
 const AN_ARCHIVE: &str = "是压缩包，其中的文件未读取；如内有申报表，请解压后放入输入文件夹重新运行";
 const A_LOCK_FILE: &str = "是 Office/WPS 打开文件时留下的临时文件或隐藏文件，不是申报表，未读取";
 
-/// How the outputs head the list of skipped files.
-pub const SKIPPED_LABEL: &str = "未读取的文件";
-
-/// The console's list of skipped files (nothing when there are none).
-pub fn console_lines(skipped: &[SkippedFile]) -> Vec<String> {
-    if skipped.is_empty() {
-        return Vec::new();
-    }
-    let mut v = vec![format!("{SKIPPED_LABEL} {} 个：", skipped.len())];
-    v.extend(skipped.iter().map(|s| format!("  {}", s.line())));
-    v
-}
-
 /// A file that is not read, and why (in Chinese, without the file name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedFile {
@@ -259,17 +246,6 @@ pub fn discover(dir: &Path, exclude: Option<&Path>, iso: &Isolation) -> std::io:
     found.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(found)
-}
-
-/// How many files under `dir` may be read (for a progress bar): no look inside any file.
-pub fn count(dir: &Path, exclude: Option<&Path>) -> usize {
-    walk(dir, exclude)
-        .map(|v| {
-            v.iter()
-                .filter(|f| matches!(f, First::Read(_) | First::Look(..)))
-                .count()
-        })
-        .unwrap_or(0)
 }
 
 /// One file named on the command line (`payrun check FILE`), answered like a file found in a
@@ -531,9 +507,6 @@ mod tests {
             found.skipped[2].line(),
             "江川区_申报.csv：不是 Excel/WPS 工作簿，未读取；请用申报表模板填报后报送"
         );
-        // Three named as workbooks, six to look inside.
-        assert_eq!(count(d, Some(&d.join("out"))), 3 + 6);
-
         // A file named on purpose is answered the same way; a lock file is told why.
         let iso = Isolation::InProcess;
         assert!(one_file(&d.join("易门县.bak"), "易门县.bak", &iso).is_ok());

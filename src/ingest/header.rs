@@ -1,5 +1,7 @@
-//! The claim form's columns (SPEC §4.1) and how a header row is recognised: by canonical name or
-//! alias after NFKC and whitespace removal, over one or two rows, in the first 20 rows of a sheet.
+//! The two forms' columns — the claim form's (SPEC §4.1) and the staff form's (§5.1), the
+//! columns they share named and aliased once — and how a header row is recognised: by
+//! canonical name or alias after NFKC and whitespace removal, over one or two rows, in the
+//! first 20 rows of a sheet.
 
 use std::sync::OnceLock;
 
@@ -41,34 +43,68 @@ pub struct FieldSpec<F: 'static = Field> {
     pub aliases: &'static [&'static str],
 }
 
+/// A column both forms share, named and aliased once (SPEC §5.1: "as in §4.1").
+struct Shared {
+    canonical: &'static str,
+    required: bool,
+    aliases: &'static [&'static str],
+}
+
+const fn shared<F>(field: F, c: Shared) -> FieldSpec<F> {
+    FieldSpec {
+        field,
+        canonical: c.canonical,
+        required: c.required,
+        aliases: c.aliases,
+    }
+}
+
+const SEQ: Shared = Shared {
+    canonical: "序号",
+    required: false,
+    aliases: &["编号"],
+};
+const COUNTY: Shared = Shared {
+    canonical: "县（市、区）",
+    required: true,
+    aliases: &[
+        "县市区",
+        "县区",
+        "所属县区",
+        "县(市区)",
+        "县（市区）",
+        "县(区)",
+        "县（区）",
+    ],
+};
+const OFFICE: Shared = Shared {
+    canonical: "司法所",
+    required: true,
+    aliases: &["所属司法所"],
+};
+/// The ID aliases of SPEC §5.1; the claim form adds the mediator's own (调解员身份证号码).
+const ID_ALIASES: [&str; 2] = ["身份证号", "公民身份号码"];
+const BANK: Shared = Shared {
+    canonical: "开户银行",
+    required: false,
+    aliases: &["开户行"],
+};
+const ACCOUNT: Shared = Shared {
+    canonical: "银行账号",
+    required: false,
+    aliases: &["账号", "银行卡号"],
+};
+const REMARK: Shared = Shared {
+    canonical: "备注",
+    required: false,
+    aliases: &[],
+};
+
 /// One place for the header table of SPEC §4.1.
 pub const FIELDS: [FieldSpec; 20] = [
-    FieldSpec {
-        field: Field::Seq,
-        canonical: "序号",
-        required: false,
-        aliases: &["编号"],
-    },
-    FieldSpec {
-        field: Field::County,
-        canonical: "县（市、区）",
-        required: true,
-        aliases: &[
-            "县市区",
-            "县区",
-            "所属县区",
-            "县(市区)",
-            "县（市区）",
-            "县(区)",
-            "县（区）",
-        ],
-    },
-    FieldSpec {
-        field: Field::Office,
-        canonical: "司法所",
-        required: true,
-        aliases: &["所属司法所"],
-    },
+    shared(Field::Seq, SEQ),
+    shared(Field::County, COUNTY),
+    shared(Field::Office, OFFICE),
     FieldSpec {
         field: Field::Committee,
         canonical: "人民调解委员会",
@@ -134,24 +170,14 @@ pub const FIELDS: [FieldSpec; 20] = [
         canonical: "身份证号码",
         required: true,
         aliases: &[
-            "身份证号",
-            "公民身份号码",
+            ID_ALIASES[0],
+            ID_ALIASES[1],
             "调解员身份证号码",
             "调解员身份证号",
         ],
     },
-    FieldSpec {
-        field: Field::Bank,
-        canonical: "开户银行",
-        required: false,
-        aliases: &["开户行"],
-    },
-    FieldSpec {
-        field: Field::Account,
-        canonical: "银行账号",
-        required: false,
-        aliases: &["账号", "银行卡号"],
-    },
+    shared(Field::Bank, BANK),
+    shared(Field::Account, ACCOUNT),
     FieldSpec {
         field: Field::Claimed,
         canonical: "申报金额",
@@ -170,12 +196,7 @@ pub const FIELDS: [FieldSpec; 20] = [
         required: true,
         aliases: &["县司法局审核", "县级审核意见"],
     },
-    FieldSpec {
-        field: Field::Remark,
-        canonical: "备注",
-        required: false,
-        aliases: &[],
-    },
+    shared(Field::Remark, REMARK),
 ];
 
 /// A form's column set: the claim form ([`Field`]) or the staff form ([`StaffField`]). Header
@@ -254,32 +275,9 @@ pub enum StaffField {
 }
 
 pub const STAFF_FIELDS: [FieldSpec<StaffField>; 17] = [
-    FieldSpec {
-        field: StaffField::Seq,
-        canonical: "序号",
-        required: false,
-        aliases: &["编号"],
-    },
-    FieldSpec {
-        field: StaffField::County,
-        canonical: "县（市、区）",
-        required: true,
-        aliases: &[
-            "县市区",
-            "县区",
-            "所属县区",
-            "县(市区)",
-            "县（市区）",
-            "县(区)",
-            "县（区）",
-        ],
-    },
-    FieldSpec {
-        field: StaffField::Office,
-        canonical: "司法所",
-        required: true,
-        aliases: &["所属司法所"],
-    },
+    shared(StaffField::Seq, SEQ),
+    shared(StaffField::County, COUNTY),
+    shared(StaffField::Office, OFFICE),
     FieldSpec {
         field: StaffField::Name,
         canonical: "姓名",
@@ -290,7 +288,7 @@ pub const STAFF_FIELDS: [FieldSpec<StaffField>; 17] = [
         field: StaffField::IdNumber,
         canonical: "身份证号码",
         required: true,
-        aliases: &["身份证号", "公民身份号码"],
+        aliases: &ID_ALIASES,
     },
     FieldSpec {
         field: StaffField::Gender,
@@ -346,24 +344,9 @@ pub const STAFF_FIELDS: [FieldSpec<StaffField>; 17] = [
         required: false,
         aliases: &["县级配套金额"],
     },
-    FieldSpec {
-        field: StaffField::Bank,
-        canonical: "开户银行",
-        required: false,
-        aliases: &["开户行"],
-    },
-    FieldSpec {
-        field: StaffField::Account,
-        canonical: "银行账号",
-        required: false,
-        aliases: &["账号", "银行卡号"],
-    },
-    FieldSpec {
-        field: StaffField::Remark,
-        canonical: "备注",
-        required: false,
-        aliases: &[],
-    },
+    shared(StaffField::Bank, BANK),
+    shared(StaffField::Account, ACCOUNT),
+    shared(StaffField::Remark, REMARK),
 ];
 
 impl Column for StaffField {
@@ -624,5 +607,26 @@ mod tests {
             Some(StaffField::Municipal)
         );
         assert_eq!(required_count::<StaffField>(), 8);
+    }
+
+    #[test]
+    fn the_shared_columns_are_named_alike_in_both_forms() {
+        let pairs = [
+            (Field::Seq, StaffField::Seq),
+            (Field::County, StaffField::County),
+            (Field::Office, StaffField::Office),
+            (Field::IdNumber, StaffField::IdNumber),
+            (Field::Bank, StaffField::Bank),
+            (Field::Account, StaffField::Account),
+            (Field::Remark, StaffField::Remark),
+        ];
+        for (c, s) in pairs {
+            let (cs, ss) = (Column::spec(c).unwrap(), s.spec().unwrap());
+            assert_eq!((cs.canonical, cs.required), (ss.canonical, ss.required));
+            assert!(ss.aliases.iter().all(|a| cs.aliases.contains(a)), "{c:?}");
+            for a in ss.aliases {
+                assert_eq!(match_header::<StaffField>(a), Some(s), "{a}");
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ pub mod header;
 pub mod ole;
 pub mod read;
 pub mod worker;
-pub mod wrong_form;
+pub mod xls_text;
 
 use std::path::{Path, PathBuf};
 

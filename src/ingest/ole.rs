@@ -11,6 +11,9 @@
 //! FAT, when it stops a chain, that it finds streams by name whatever their type), so a file
 //! calamine reads correctly passes unchanged. Where the rules are unclear the check is lenient:
 //! it exists to stop runaway reads, not to enforce the whole specification.
+//!
+//! The same walk gives the start of the workbook stream ([`workbook_head`]), which says how the
+//! file's strings are to be decoded (see `xls_text`).
 
 use std::fmt;
 
@@ -52,99 +55,20 @@ fn defect(msg: impl Into<String>) -> Defect {
 /// Checks the compound file in `bytes` (which start with the OLE signature). `Ok` means every
 /// chain calamine may follow ends within the file without revisiting a sector.
 pub fn check(bytes: &[u8]) -> Result<(), Defect> {
-    walk_all(bytes).map(|_| ())
-}
-
-/// Whether a sound compound file holds a workbook stream (BIFF8 `Workbook` or BIFF5 `Book`,
-/// found by name as calamine finds them). A Word 97 document or an Outlook message is a compound
-/// file too, and holds neither.
-pub fn holds_workbook(bytes: &[u8]) -> Result<bool, Defect> {
-    let entries = walk_all(bytes)?;
-    Ok(entries
-        .iter()
-        .skip(1)
-        .any(|e| LOOKED_UP.iter().any(|n| e.is_named(n))))
-}
-
-/// The walk of [`check`]; the directory entries of a sound file.
-fn walk_all(bytes: &[u8]) -> Result<Vec<Entry>, Defect> {
-    let header = bytes
-        .get(..HEADER_LEN)
-        .ok_or_else(|| defect("文件头不完整"))?;
-    let sector_len = match u16_at(header, 30) {
-        9 => 512,
-        12 => 4096,
-        _ => return Err(defect("文件头的扇区大小无效")),
-    };
-    if bytes.len() < sector_len {
-        return Err(defect("文件头不完整"));
-    }
-    if u16_at(header, 32) != 6 {
-        return Err(defect("文件头的短扇区大小无效"));
-    }
-    let file = Sectors {
-        bytes,
-        len: sector_len,
-        // The highest id calamine accepts; that sector may lie partly or wholly past the end.
-        max_id: bytes.len() / sector_len,
-    };
-
-    let fat = read_fat(&file, header)?;
-
-    let mut owned = Bitset::new(file.max_id + 1);
+    let Container {
+        file,
+        fat,
+        entries,
+        minifat,
+        mini_stream_len,
+        mut owned,
+        ..
+    } = Container::open(bytes)?;
     let size = |id: u32| file.data(id).len();
-    let mut dir = Vec::new();
-    walk(
-        "目录",
-        u32_at(header, 48),
-        usize::MAX,
-        &fat,
-        &mut owned,
-        file.max_id,
-        size,
-        |id, n| dir.extend_from_slice(file.data(id).get(..n).unwrap_or(&[])),
-    )?;
-    let entries: Vec<Entry> = dir
-        .chunks_exact(DIR_ENTRY_LEN)
-        .map(|e| Entry::parse(e, sector_len))
-        .collect();
-    let root = entries.first().ok_or_else(|| defect("目录为空"))?;
-
-    // calamine loads the mini stream and its FAT only when the header counts MiniFAT sectors;
-    // without them it has no short sectors, which the empty tables here stand for.
-    let mut mini_stream_len = 0;
-    let mut minifat_bytes = Vec::new();
-    let minifat_sectors = u32_at(header, 64) as usize;
-    if minifat_sectors > 0 {
-        mini_stream_len = walk(
-            "短流容器",
-            root.start,
-            root.len,
-            &fat,
-            &mut owned,
-            file.max_id,
-            size,
-            |_, _| {},
-        )?;
-        walk(
-            "短流分配表",
-            u32_at(header, 60),
-            minifat_sectors.saturating_mul(sector_len),
-            &fat,
-            &mut owned,
-            file.max_id,
-            size,
-            |id, n| minifat_bytes.extend_from_slice(file.data(id).get(..n).unwrap_or(&[])),
-        )?;
-    }
-    let minifat: Vec<u32> = u32s(&minifat_bytes).collect();
     // calamine allows 8 short sectors per file sector whatever the sector size.
     let mini_max_id = file.max_id.saturating_mul(8);
     let mut mini_owned = Bitset::new(mini_max_id + 1);
-    let mini_size = |id: u32| {
-        let start = (id as usize).saturating_mul(MINI_SECTOR_LEN);
-        mini_stream_len.saturating_sub(start).min(MINI_SECTOR_LEN)
-    };
+    let mini_size = |id: u32| mini_sector_size(mini_stream_len, id);
 
     let mut checked = vec![false; entries.len()];
     for name in LOOKED_UP {
@@ -152,7 +76,7 @@ fn walk_all(bytes: &[u8]) -> Result<Vec<Entry>, Defect> {
             checked[i] = true;
         }
     }
-    // Entry 0 is the root, whose chain is the mini stream walked above.
+    // Entry 0 is the root, whose chain is the mini stream walked by `open`.
     for (i, e) in entries.iter().enumerate().skip(1) {
         if !(checked[i] || e.kind == STREAM_OBJECT) || e.len == 0 || e.is_named(ENCRYPTED_PACKAGE) {
             continue;
@@ -182,7 +106,180 @@ fn walk_all(bytes: &[u8]) -> Result<Vec<Entry>, Defect> {
             )?;
         }
     }
-    Ok(entries)
+    Ok(())
+}
+
+/// Whether a sound compound file holds a workbook stream (BIFF8 `Workbook` or BIFF5 `Book`,
+/// found by name as calamine finds them). A Word 97 document or an Outlook message is a compound
+/// file too, and holds neither.
+pub fn holds_workbook(bytes: &[u8]) -> Result<bool, Defect> {
+    check(bytes)?;
+    let c = Container::open(bytes)?;
+    Ok(c.entries
+        .iter()
+        .skip(1)
+        .any(|e| LOOKED_UP.iter().any(|n| e.is_named(n))))
+}
+
+/// The first `max` bytes of the stream calamine reads as the workbook (the first entry named
+/// "Workbook", else the first named "Book"), gathered the way calamine gathers them. For a file
+/// [`check`] accepted; `None` when there is no such stream, or when it is a short stream in a
+/// file without a MiniFAT (calamine then reads whatever follows in the file).
+pub fn workbook_head(bytes: &[u8], max: usize) -> Option<Vec<u8>> {
+    let c = Container::open(bytes).ok()?;
+    let e = LOOKED_UP
+        .iter()
+        .find_map(|name| c.entries.iter().find(|e| e.is_named(name)))?;
+    let want = e.len.min(max);
+    let mut out = Vec::with_capacity(want);
+    if e.len < MINI_CUTOFF {
+        if c.minifat.is_empty() {
+            return None;
+        }
+        let mini_max_id = c.file.max_id.saturating_mul(8);
+        let mut owned = Bitset::new(mini_max_id + 1);
+        walk(
+            "",
+            e.start,
+            want,
+            &c.minifat,
+            &mut owned,
+            mini_max_id,
+            |id| mini_sector_size(c.mini_stream_len, id),
+            |id, n| {
+                // Short sector `id` is bytes id*64.. of the mini stream, which is the root
+                // entry's chain; 64 divides the sector size, so it never straddles two sectors.
+                let at = (id as usize).saturating_mul(MINI_SECTOR_LEN);
+                let data = c
+                    .mini_sectors
+                    .get(at / c.file.len)
+                    .map(|&s| c.file.data(s))
+                    .unwrap_or(&[]);
+                let part = data.get(at % c.file.len..).unwrap_or(&[]);
+                out.extend_from_slice(part.get(..n).unwrap_or(part));
+            },
+        )
+        .ok()?;
+    } else {
+        let mut owned = Bitset::new(c.file.max_id + 1);
+        walk(
+            "",
+            e.start,
+            want,
+            &c.fat,
+            &mut owned,
+            c.file.max_id,
+            |id| c.file.data(id).len(),
+            |id, n| out.extend_from_slice(c.file.data(id).get(..n).unwrap_or(&[])),
+        )
+        .ok()?;
+    }
+    Some(out)
+}
+
+/// What calamine builds before it reads any stream: the FAT, the directory, the mini stream and
+/// its FAT, each chain walked once.
+struct Container<'a> {
+    file: Sectors<'a>,
+    fat: Vec<u32>,
+    entries: Vec<Entry>,
+    minifat: Vec<u32>,
+    /// The root entry's chain (the mini stream), in order; empty without a MiniFAT.
+    mini_sectors: Vec<u32>,
+    mini_stream_len: usize,
+    /// Sectors the chains walked so far use.
+    owned: Bitset,
+}
+
+impl<'a> Container<'a> {
+    fn open(bytes: &'a [u8]) -> Result<Container<'a>, Defect> {
+        let header = bytes
+            .get(..HEADER_LEN)
+            .ok_or_else(|| defect("文件头不完整"))?;
+        let sector_len = match u16_at(header, 30) {
+            9 => 512,
+            12 => 4096,
+            _ => return Err(defect("文件头的扇区大小无效")),
+        };
+        if bytes.len() < sector_len {
+            return Err(defect("文件头不完整"));
+        }
+        if u16_at(header, 32) != 6 {
+            return Err(defect("文件头的短扇区大小无效"));
+        }
+        let file = Sectors {
+            bytes,
+            len: sector_len,
+            // The highest id calamine accepts; that sector may lie partly or wholly past the end.
+            max_id: bytes.len() / sector_len,
+        };
+
+        let fat = read_fat(&file, header)?;
+
+        let mut owned = Bitset::new(file.max_id + 1);
+        let size = |id: u32| file.data(id).len();
+        let mut dir = Vec::new();
+        walk(
+            "目录",
+            u32_at(header, 48),
+            usize::MAX,
+            &fat,
+            &mut owned,
+            file.max_id,
+            size,
+            |id, n| dir.extend_from_slice(file.data(id).get(..n).unwrap_or(&[])),
+        )?;
+        let entries: Vec<Entry> = dir
+            .chunks_exact(DIR_ENTRY_LEN)
+            .map(|e| Entry::parse(e, sector_len))
+            .collect();
+        let root = entries.first().ok_or_else(|| defect("目录为空"))?;
+
+        // calamine loads the mini stream and its FAT only when the header counts MiniFAT
+        // sectors; without them it has no short sectors, which the empty tables here stand for.
+        let mut mini_stream_len = 0;
+        let mut mini_sectors = Vec::new();
+        let mut minifat_bytes = Vec::new();
+        let minifat_sectors = u32_at(header, 64) as usize;
+        if minifat_sectors > 0 {
+            mini_stream_len = walk(
+                "短流容器",
+                root.start,
+                root.len,
+                &fat,
+                &mut owned,
+                file.max_id,
+                size,
+                |id, _| mini_sectors.push(id),
+            )?;
+            walk(
+                "短流分配表",
+                u32_at(header, 60),
+                minifat_sectors.saturating_mul(sector_len),
+                &fat,
+                &mut owned,
+                file.max_id,
+                size,
+                |id, n| minifat_bytes.extend_from_slice(file.data(id).get(..n).unwrap_or(&[])),
+            )?;
+        }
+        let minifat: Vec<u32> = u32s(&minifat_bytes).collect();
+        Ok(Container {
+            file,
+            fat,
+            entries,
+            minifat,
+            mini_sectors,
+            mini_stream_len,
+            owned,
+        })
+    }
+}
+
+/// What calamine gets from short sector `id`: the part of it inside the mini stream.
+fn mini_sector_size(mini_stream_len: usize, id: u32) -> usize {
+    let start = (id as usize).saturating_mul(MINI_SECTOR_LEN);
+    mini_stream_len.saturating_sub(start).min(MINI_SECTOR_LEN)
 }
 
 /// The file's sectors as calamine numbers them: sector `id` starts at `(id + 1) * len`.
@@ -664,6 +761,64 @@ mod tests {
         made.bytes[at + 508..at + 512].copy_from_slice(&s.to_le_bytes());
         made.bytes[68..72].copy_from_slice(&s.to_le_bytes());
         assert!(refused(&made.bytes).contains("DIFAT"));
+    }
+
+    #[test]
+    fn the_workbook_head_is_the_stream_calamine_reads() {
+        // A short stream lives in the mini stream, which starts at sector 3 here.
+        let mut made = compound(&[("Workbook", 300)]);
+        let pattern: Vec<u8> = (0..300u32).map(|i| (i % 251) as u8).collect();
+        made.bytes[4 * 512..4 * 512 + 300].copy_from_slice(&pattern);
+        assert_eq!(
+            workbook_head(&made.bytes, 1000).as_deref(),
+            Some(&pattern[..])
+        );
+        assert_eq!(
+            workbook_head(&made.bytes, 10).as_deref(),
+            Some(&pattern[..10])
+        );
+
+        // A large stream is read in chain order, not file order.
+        let mut made = compound(&[("Workbook", 5000)]);
+        let s = made.big_start[0];
+        for k in 0..10u32 {
+            let at = (s + k + 1) as usize * 512;
+            made.bytes[at..at + 512].fill(k as u8);
+        }
+        made.set_fat(s, s + 2);
+        made.set_fat(s + 2, s + 1);
+        made.set_fat(s + 1, s + 3);
+        assert_eq!(check(&made.bytes), Ok(()));
+        let head = workbook_head(&made.bytes, 2048).unwrap();
+        let firsts: Vec<u8> = head.chunks(512).map(|c| c[0]).collect();
+        assert_eq!(firsts, [0, 2, 1, 3]);
+
+        // "Workbook" before "Book", whatever the order of the entries; neither: nothing.
+        let made = compound(&[("Book", 4096), ("Workbook", 5000)]);
+        assert_eq!(workbook_head(&made.bytes, 4).unwrap(), b"bbbb");
+        let made = compound(&[("Book", 4096)]);
+        assert_eq!(workbook_head(&made.bytes, 4).unwrap(), b"aaaa");
+        let made = compound(&[("Other", 5000)]);
+        assert_eq!(workbook_head(&made.bytes, 4), None);
+
+        // The real files start with their BOF record: BIFF8 (0x0600) or BIFF5 (0x0500).
+        for (bytes, version) in [
+            (
+                &include_bytes!(
+                    "../../tests/fixtures/external/lo_xls/libreoffice_two_row_header.xls"
+                )[..],
+                [0x00, 0x06],
+            ),
+            (
+                include_bytes!("../../tests/fixtures/hostile/formats/biff5_gbk.xls"),
+                [0x00, 0x05],
+            ),
+        ] {
+            let head = workbook_head(bytes, 64).unwrap();
+            assert_eq!(head.len(), 64);
+            assert_eq!(head[..2], [0x09, 0x08]);
+            assert_eq!(head[4..6], version);
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grid::{CellVal, Grid, Merge};
 use super::limits;
+use super::xls_text;
 use crate::codes::FileCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -493,8 +494,29 @@ fn add_uncached_formulas(
     }
 }
 
+/// An .xls read with the decoding its format calls for (see [`xls_text`]); text that is garbage
+/// however it is decoded makes the whole file unreadable rather than a file without claims.
 fn read_xls(bytes: &[u8]) -> Result<Vec<SheetRead>, FileFail> {
-    let mut wb = match Xls::new_with_options(Cursor::new(bytes), XlsOptions::default()) {
+    let head = super::ole::workbook_head(bytes, xls_text::HEAD_BYTES);
+    let plan = xls_text::decoding(head.as_deref());
+    let sheets = read_xls_as(bytes, plan.first)?;
+    if !xls_text::garbled(&sheets) {
+        return Ok(sheets);
+    }
+    if let Some(cp) = plan.retry
+        && let Ok(again) = read_xls_as(bytes, Some(cp))
+        && !xls_text::garbled(&again)
+    {
+        return Ok(again);
+    }
+    Err(fail(FileCode::UnreadableFile, xls_text::UNDECODABLE))
+}
+
+/// An .xls as calamine reads it, with `codepage` forced on its strings when given.
+fn read_xls_as(bytes: &[u8], codepage: Option<u16>) -> Result<Vec<SheetRead>, FileFail> {
+    let mut options = XlsOptions::default();
+    options.force_codepage = codepage;
+    let mut wb = match Xls::new_with_options(Cursor::new(bytes), options) {
         Ok(wb) => wb,
         Err(XlsError::Password) => {
             return Err(fail(
@@ -598,6 +620,79 @@ mod tests {
             w.write_all(body).unwrap();
         }
         w.finish().unwrap().into_inner()
+    }
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        std::fs::read(p.join(path)).unwrap()
+    }
+
+    fn texts(sheets: &[SheetRead]) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in sheets {
+            out.push(s.name.clone());
+            for (_, cells) in s.grid.as_ref().unwrap().rows() {
+                for (_, v) in cells {
+                    if let CellVal::Text(t) = v {
+                        out.push(t.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn biff8_utf16_under_a_gbk_label_reads_as_written() {
+        let bytes = fixture("xls_codepage/twin_cp936/libreoffice_two_row_header_cp936.xls");
+        // calamine's own reading goes through the GBK label: garbage.
+        let label = read_xls_as(&bytes, None).unwrap();
+        assert!(xls_text::garbled(&label));
+        assert!(!texts(&label).iter().any(|t| t.contains("人民调解")));
+        let (format, sheets) = read_workbook(&bytes).unwrap();
+        assert_eq!(format, Format::Xls);
+        assert!(!xls_text::garbled(&sheets));
+        // Identical to the same file with its original CODEPAGE 1200, read as before.
+        let original = fixture("external/lo_xls/libreoffice_two_row_header.xls");
+        let before = read_xls_as(&original, None).unwrap();
+        assert_eq!(texts(&sheets), texts(&before));
+        assert!(texts(&sheets).iter().any(|t| t.contains("人民调解委员会")));
+    }
+
+    #[test]
+    fn biff5_gbk_reads_whatever_its_label() {
+        for name in [
+            "xls_codepage/decided/biff5_cp936.xls",
+            "xls_codepage/decided/biff5_cp1252_gbk.xls",
+            "xls_codepage/decided/biff5_no_codepage.xls",
+            "hostile/formats/biff5_gbk.xls",
+        ] {
+            let (_, sheets) = read_workbook(&fixture(name)).unwrap();
+            let t = texts(&sheets);
+            assert_eq!(t[0], "申报表", "{name}");
+            assert!(t.iter().any(|t| t == "人民调解委员会"), "{name}");
+        }
+        // The 1252 label read as declared is what needed the second try.
+        let b = fixture("xls_codepage/decided/biff5_cp1252_gbk.xls");
+        assert!(xls_text::garbled(&read_xls_as(&b, None).unwrap()));
+    }
+
+    #[test]
+    fn text_that_no_decoding_reads_makes_the_file_unreadable() {
+        for name in [
+            "xls_codepage/refused/biff8_compressed_gbk.xls",
+            "xls_codepage/refused/biff5_utf16.xls",
+        ] {
+            let Err(f) = read_workbook(&fixture(name)) else {
+                panic!("{name} was read");
+            };
+            assert_eq!(f.code, FileCode::UnreadableFile, "{name}");
+            assert_eq!(f.message, xls_text::UNDECODABLE, "{name}");
+        }
+        let Err(f) = read_workbook(&fixture("xls_codepage/refused/biff8_rc4_cp936.xls")) else {
+            panic!("an encrypted file was read");
+        };
+        assert_eq!(f.code, FileCode::EncryptedFile);
     }
 
     #[test]

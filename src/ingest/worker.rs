@@ -74,8 +74,93 @@ fn limit_address_space(bytes: u64) {
     }
 }
 
-#[cfg(not(unix))]
+/// On Windows the limit is a Job Object the parent puts the worker in (see `job`). The worker
+/// waits for the parent's go-ahead byte on stdin first, so it parses nothing before it is in
+/// the job; end of input (a worker started by hand) lets it go on at once.
+#[cfg(windows)]
+fn limit_address_space(_bytes: u64) {
+    let mut go = [0u8; 1];
+    let _ = std::io::stdin().read(&mut go);
+}
+
+#[cfg(not(any(unix, windows)))]
 fn limit_address_space(_bytes: u64) {}
+
+/// One Job Object per worker (SPEC §13.4): each process in it may commit at most the worker
+/// limit, and every process in it dies when its last handle closes — when the worker is done,
+/// on timeout, and when payrun itself ends, however it ends (the OS closes the handle then).
+#[cfg(windows)]
+mod job {
+    use std::os::windows::io::AsRawHandle;
+    use std::process::Child;
+
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+        JOB_OBJECT_LIMIT_PROCESS_MEMORY, JOBOBJECT_BASIC_LIMIT_INFORMATION,
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
+        SetInformationJobObject, TerminateJobObject,
+    };
+
+    pub struct WorkerJob(HANDLE);
+
+    impl WorkerJob {
+        pub fn new(memory_bytes: u64) -> std::io::Result<WorkerJob> {
+            // SAFETY: no security attributes (handle not inheritable, so no worker holds it) and
+            // no name; the handle is owned by the returned value and closed on drop.
+            let handle = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
+            if handle.is_null() {
+                return Err(std::io::Error::last_os_error());
+            }
+            let job = WorkerJob(handle);
+            // The same figure as the Unix address-space limit; Windows counts committed memory.
+            let info = JOBOBJECT_EXTENDED_LIMIT_INFORMATION {
+                BasicLimitInformation: JOBOBJECT_BASIC_LIMIT_INFORMATION {
+                    LimitFlags: JOB_OBJECT_LIMIT_PROCESS_MEMORY
+                        | JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+                    ..Default::default()
+                },
+                ProcessMemoryLimit: usize::try_from(memory_bytes).unwrap_or(usize::MAX),
+                ..Default::default()
+            };
+            // SAFETY: `info` is the struct this information class expects, with its true size.
+            let ok = unsafe {
+                SetInformationJobObject(
+                    job.0,
+                    JobObjectExtendedLimitInformation,
+                    (&raw const info).cast(),
+                    std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+                )
+            };
+            if ok == 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(job)
+        }
+
+        pub fn assign(&self, child: &Child) -> std::io::Result<()> {
+            // SAFETY: both handles are valid for the call; the child's is borrowed from `child`.
+            let ok = unsafe { AssignProcessToJobObject(self.0, child.as_raw_handle()) };
+            if ok == 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        }
+
+        /// Ends every process of the job now (the timeout).
+        pub fn terminate(&self) {
+            // SAFETY: a valid job handle; failure leaves the caller's own kill to do the work.
+            unsafe { TerminateJobObject(self.0, 1) };
+        }
+    }
+
+    impl Drop for WorkerJob {
+        fn drop(&mut self) {
+            // SAFETY: the handle is owned and closed once.
+            unsafe { CloseHandle(self.0) };
+        }
+    }
+}
 
 /// Parses one file according to `iso`.
 pub fn ingest_file<F: Column>(file: &InputFile, iso: &Isolation) -> FileIngest<F> {
@@ -93,13 +178,19 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
             .unwrap_or_default();
         FileIngest::failed(&file.rel, sha, bytes, code, msg)
     };
+    // On Windows stdin carries the go-ahead once the worker is in its Job Object.
+    let stdin = if cfg!(windows) {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = match Command::new(exe)
         .arg(WORKER_ARG)
         .arg(F::SCHEMA)
         .arg(&file.abs)
         .arg(&file.rel)
         .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -108,6 +199,27 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
         Err(e) => {
             return failed(FileCode::UnreadableFile, format!("无法启动解析进程：{e}"));
         }
+    };
+    #[cfg(windows)]
+    let job = {
+        let job = job::WorkerJob::new(limits::WORKER_MEMORY_BYTES)
+            .and_then(|j| j.assign(&child).map(|()| j));
+        if let Err(e) = &job {
+            // Like a failed setrlimit on Unix: the worker runs without the memory limit.
+            log::debug!("job object for the worker of {}: {e}", file.rel);
+        }
+        if let Some(mut go) = child.stdin.take() {
+            let _ = go.write_all(b"g");
+        }
+        job.ok()
+    };
+    let kill = |child: &mut std::process::Child| {
+        #[cfg(windows)]
+        if let Some(j) = &job {
+            j.terminate();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     };
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
@@ -127,14 +239,8 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
     });
     let status = match child.wait_timeout(Duration::from_secs(limits::WORKER_SECONDS)) {
         Ok(Some(st)) => Some(st),
-        Ok(None) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            None
-        }
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
+        Ok(None) | Err(_) => {
+            kill(&mut child);
             None
         }
     };

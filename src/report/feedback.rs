@@ -25,15 +25,17 @@ use rust_xlsxwriter::{
     Color, Format, FormatAlign, IgnoreError, Note, Workbook, Worksheet, XlsxError,
 };
 
-use super::payroll::{column_pixels, display_width, row_pixels, wrapped_lines};
-use super::style::{self, SheetFormats, Styles};
-use crate::claim::{Claim, Issue};
+use super::sheet::{Columns, Sheet};
+use super::style::{self, Styles, WARN_FILL};
+use super::text::{column_pixels, display_width, row_pixels, wrapped_lines};
 use crate::codes::{RowCode, cell_ref};
 use crate::county::CountyCode;
-use crate::decide::{Decision, Outcome};
+use crate::form::Outcome;
 use crate::ingest::grid::CellVal;
 use crate::ingest::header::{FIELDS, Field};
-use crate::run::RunOutput;
+use crate::mediation::Decision;
+use crate::mediation::RunOutput;
+use crate::mediation::{Claim, Issue};
 
 /// The sheet's name.
 pub const SHEET: &str = "审核反馈";
@@ -48,8 +50,6 @@ const HELP_ROW: u32 = 2;
 const HEADER_ROW: u32 = 3;
 const FIRST_DATA_ROW: u32 = 4;
 
-/// Same fill as `Styles::warn_text` (kept in step by hand: style.rs does not export it).
-const WARN_FILL: u32 = 0xFFC7CE;
 const ADDED_HEADER_FILL: u32 = 0xFCE4D6;
 
 /// A note is a pop-up: it holds the findings of one cell, never a county's whole input.
@@ -159,7 +159,6 @@ struct Local {
     warn_date: Format,
     case_text: Format,
     warn_case_text: Format,
-    id_column: Format,
     help: Format,
     added_header: Format,
     result_ok: Format,
@@ -174,10 +173,6 @@ impl Local {
             warn_date: st.date.clone().set_background_color(Color::RGB(WARN_FILL)),
             case_text: st.id_text.clone().set_text_wrap(),
             warn_case_text: st.warn_id_text.clone().set_text_wrap(),
-            id_column: Format::new()
-                .set_font_name("宋体")
-                .set_font_size(10)
-                .set_num_format_index(49),
             help: st
                 .plain
                 .clone()
@@ -343,7 +338,7 @@ pub fn build_feedback(
 ) -> Result<Workbook, String> {
     let st = Styles::new();
     let local = Local::new(&st);
-    let mut wb = crate::report::style::workbook();
+    let mut wb = style::workbook();
     wb.set_properties(&style::properties(
         &format!(
             "{county_name} 人民调解“一案一补”审核反馈 {}",
@@ -454,13 +449,23 @@ fn write_sheet(
     let units = fit_units(display_width(RESULT_HEADER), results, 8, 10);
     widths.push(column_pixels(units, units, units));
     widths.push(column_pixels(OPINION_UNITS, OPINION_UNITS, OPINION_UNITS));
-    for (c, w) in (0u16..).zip(&widths) {
-        ws.set_column_width_pixels(c, *w)?;
-    }
-    for f in [Field::CaseNo, Field::IdNumber, Field::Account] {
-        ws.set_column_format(field_col(f), &local.id_column)?;
-    }
-    let width_of = |c: u16| widths.get(usize::from(c)).copied().unwrap_or(100);
+    let all_width: u32 = widths.iter().sum();
+    // Each column's format is that of its cells without a problem, so that only red cells (and
+    // results other than the most common) are written with a format of their own; it also
+    // keeps a value typed into the form later text where an ID or account goes.
+    let mut cols = (0u16..)
+        .zip(Field::all())
+        .fold(Columns::pixels(widths), |cols, (c, f)| {
+            cols.plain(c, plain_format(st, local, kind(f)))
+        });
+    cols = cols
+        .plain(
+            result_col,
+            result_format(local, most_common_outcome(&table)),
+        )
+        .plain(opinion_col, &st.text_wrap);
+    cols.apply(ws)?;
+    let width_of = |c: u16| cols.px(c);
 
     // Title, 填报单位 line (what lets payrun find the county when the file comes back), help.
     ws.merge_range(
@@ -514,7 +519,6 @@ fn write_sheet(
                 2. 请直接在本表中修改后，将本文件整份报回（核准的行也请保留），“审核结果”“审核意见”两列不必填写或删除。\
                 3. 身份证号码、银行账号、案件编号请保持文本格式，不要改成数字。";
     ws.merge_range(HELP_ROW, 0, HELP_ROW, last_col, help, &local.help)?;
-    let all_width: u32 = widths.iter().sum();
     ws.set_row_height_pixels(HELP_ROW, row_pixels(wrapped_lines(help, all_width)))?;
 
     let mut header_lines = 1;
@@ -527,7 +531,7 @@ fn write_sheet(
     ws.set_row_height_pixels(HEADER_ROW, row_pixels(header_lines))?;
 
     ws.set_default_note_author("玉溪市司法局");
-    let mut fx = SheetFormats::default();
+    let mut sh = Sheet::new(ws, &cols);
     let mut row = FIRST_DATA_ROW;
     // Consumed row by row: each text is moved into its cell, not copied again.
     for (d, values) in table {
@@ -544,7 +548,7 @@ fn write_sheet(
             if matches!(v, Out::Text(_) | Out::Number(_)) && kind(f) != Kind::Id {
                 lines = lines.max(wrapped_lines(&v.shown(), width_of(col)));
             }
-            write_value(ws, &mut fx, st, local, row, col, kind(f), v, warn)?;
+            write_value(&mut sh, st, local, row, col, kind(f), v, warn)?;
         }
         for (f, issues) in &by_field {
             let col = field_col(*f);
@@ -570,15 +574,11 @@ fn write_sheet(
                 .set_font_size(9)
                 .set_width(note_width)
                 .set_height(row_pixels(wrapped_lines(&text, note_width)).saturating_add(8));
-            ws.insert_note(row, col, &note)?;
+            sh.ws.insert_note(row, col, &note)?;
         }
 
-        let result_format = match d.outcome {
-            Outcome::Approved => &local.result_ok,
-            Outcome::Rejected => &local.result_rejected,
-            Outcome::Held => &local.result_held,
-        };
-        fx.string(ws, row, result_col, d.outcome.label(), result_format)?;
+        let result = result_format(local, d.outcome);
+        sh.text(row, result_col, d.outcome.label(), result)?;
         let opinion: Vec<String> = d
             .issues
             .iter()
@@ -589,8 +589,8 @@ fn write_sheet(
             .collect();
         let opinion = style::cell_text(&opinion.join("\n"));
         lines = lines.max(wrapped_lines(&opinion, width_of(opinion_col)));
-        fx.string(ws, row, opinion_col, &opinion, &st.text_wrap)?;
-        ws.set_row_height_pixels(row, row_pixels(lines))?;
+        sh.prepared_text(row, opinion_col, &opinion, &st.text_wrap)?;
+        sh.height(row, row_pixels(lines))?;
         row += 1;
     }
 
@@ -598,7 +598,7 @@ fn write_sheet(
     if last_data >= FIRST_DATA_ROW {
         for f in [Field::CaseNo, Field::IdNumber, Field::Account] {
             let col = field_col(f);
-            ws.ignore_error_range(
+            sh.ws.ignore_error_range(
                 FIRST_DATA_ROW,
                 col,
                 last_data,
@@ -607,18 +607,46 @@ fn write_sheet(
             )?;
         }
     }
-    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
-    ws.autofilter(HEADER_ROW, 0, last_data, last_col)?;
-    style::print_setup(ws, TITLE_ROW, HEADER_ROW)?;
-    Ok(())
+    sh.finish(HEADER_ROW, Some(last_data), (TITLE_ROW, HEADER_ROW))
+}
+
+/// The format of a cell of kind `kind` without a problem.
+fn plain_format<'f>(st: &'f Styles, local: &'f Local, kind: Kind) -> &'f Format {
+    match kind {
+        Kind::Id => &st.id_text,
+        Kind::Case => &local.case_text,
+        Kind::Date => &st.date,
+        Kind::Other => &st.text_wrap,
+    }
+}
+
+fn result_format(local: &Local, outcome: Outcome) -> &Format {
+    match outcome {
+        Outcome::Approved => &local.result_ok,
+        Outcome::Rejected => &local.result_rejected,
+        Outcome::Held => &local.result_held,
+    }
+}
+
+/// The outcome most rows of `table` have (the first in approved, rejected, held on a tie).
+fn most_common_outcome<T>(table: &[(&Decision, T)]) -> Outcome {
+    let outcomes = [Outcome::Approved, Outcome::Rejected, Outcome::Held];
+    let count = |o: Outcome| table.iter().filter(|(d, _)| d.outcome == o).count();
+    let counts = outcomes.map(count);
+    let mut best = 0;
+    for (i, n) in counts.iter().enumerate() {
+        if *n > counts[best] {
+            best = i;
+        }
+    }
+    outcomes[best]
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_value<'f>(
-    ws: &mut Worksheet,
-    fx: &mut SheetFormats<'f>,
-    st: &'f Styles,
-    local: &'f Local,
+fn write_value(
+    sh: &mut Sheet,
+    st: &Styles,
+    local: &Local,
     row: u32,
     col: u16,
     kind: Kind,
@@ -640,28 +668,23 @@ fn write_value<'f>(
                 (Kind::Date, true) => &local.warn_date,
                 _ => text_format,
             };
-            fx.blank(ws, row, col, f)?;
+            sh.blank(row, col, f)
         }
-        Out::Text(t) => {
-            fx.string(ws, row, col, &t, text_format)?;
-        }
-        Out::Number(n) => {
-            fx.decimal(ws, row, col, n, text_format)?;
-        }
+        // Made writable when it was read from the claim (`cell_value`).
+        Out::Text(t) => sh.prepared_text(row, col, &t, text_format),
+        Out::Number(n) => sh.number(row, col, n, text_format),
         Out::Date(d) => {
             let f = if warn { &local.warn_date } else { &st.date };
-            fx.date(ws, row, col, d, f)?;
+            sh.date(row, col, d, f)
         }
-        Out::Bool(b) => {
-            fx.boolean(ws, row, col, b, text_format)?;
-        }
+        Out::Bool(b) => sh.boolean(row, col, b, text_format),
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::Verdict;
     use crate::report::payroll::tests::{fixture, read_sheet, run_dir, text};
     use calamine::Data;
     use std::collections::BTreeSet;

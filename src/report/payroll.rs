@@ -11,21 +11,20 @@ use std::path::Path;
 
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, FormatAlign, IgnoreError, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{IgnoreError, Workbook, Worksheet, XlsxError};
 
+use super::sheet::{Columns, Sheet};
 use super::style::{self, Styles};
+use super::text::{column_pixels, display_width, row_pixels};
 use crate::cell::format_daxie;
 use crate::county::CountyCode;
-use crate::decide::Outcome;
+use crate::form::Outcome;
+use crate::mediation::{CountySummary, RunOutput};
 use crate::money::fen;
-use crate::run::{CountySummary, RunOutput};
 
 /// Who issues the payroll (the 汇总 sheet's 填报单位).
 const ISSUER: &str = "玉溪市司法局";
-/// Shown in 银行账号 (and 备注) when the mediator gave no account.
-pub const NO_ACCOUNT: &str = "待补账号";
-/// Shown in 开户银行 (and 备注) when the account has no bank.
-pub const NO_BANK: &str = "待补开户银行";
+pub use super::style::{NO_ACCOUNT, NO_BANK};
 
 /// One payroll row: one mediator ID number and one bank account within a county.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,88 +227,6 @@ fn join(set: &BTreeSet<String>) -> String {
     set.iter().cloned().collect::<Vec<_>>().join("、")
 }
 
-// ---------------------------------------------------------------------------------------------
-// Layout helpers (pixel arithmetic in integers: 宋体 10 pt is about 7 px per half-width character
-// and 14 px per full-width one, 18 px per line).
-// ---------------------------------------------------------------------------------------------
-
-/// Display width in half-width units (a Chinese character counts 2).
-pub(crate) fn display_width(s: &str) -> u32 {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-/// Column width in pixels for text of `units` half-width units (about 6.7 px each in 宋体 10 pt),
-/// with a little padding, clamped to `min_units..=max_units`.
-pub(crate) fn column_pixels(units: u32, min_units: u32, max_units: u32) -> u32 {
-    units.clamp(min_units, max_units.max(min_units)) * 7 + 6
-}
-
-/// How many lines `s` takes in a wrapped cell `pixels` wide: a greedy line fill in which a
-/// Chinese character may start a new line anywhere but a run of ASCII (an ID number, a case
-/// number, a file name) only moves whole, as spreadsheet programs wrap.
-pub(crate) fn wrapped_lines(s: &str, pixels: u32) -> u32 {
-    // Half-width units per line at 20/3 px each, one kept back for line-start punctuation rules.
-    let per_line = (pixels.saturating_sub(6) * 3 / 20).saturating_sub(1).max(2);
-    s.split('\n').map(|p| paragraph_lines(p, per_line)).sum()
-}
-
-fn paragraph_lines(p: &str, per_line: u32) -> u32 {
-    // No character takes more units than its UTF-8 bytes (ASCII 1/1, others 2/≥2): a paragraph
-    // whose bytes fit the line fits it, and most cells are that short.
-    if u32::try_from(p.len()).is_ok_and(|n| n <= per_line) {
-        return 1;
-    }
-    paragraph_lines_by_token(p, per_line)
-}
-
-/// The definition `paragraph_lines` shortcuts.
-fn paragraph_lines_by_token(p: &str, per_line: u32) -> u32 {
-    let mut tokens: Vec<u32> = Vec::new();
-    let mut word = 0u32;
-    for ch in p.chars() {
-        if ch.is_ascii() && !ch.is_ascii_whitespace() {
-            word += 1;
-            continue;
-        }
-        if word > 0 {
-            tokens.push(word);
-            word = 0;
-        }
-        tokens.push(if ch.is_ascii() { 1 } else { 2 });
-    }
-    if word > 0 {
-        tokens.push(word);
-    }
-    let (mut lines, mut used) = (1u32, 0u32);
-    for mut w in tokens {
-        if used + w <= per_line {
-            used += w;
-            continue;
-        }
-        if used > 0 {
-            lines += 1;
-        }
-        while w > per_line {
-            w -= per_line;
-            lines += 1;
-        }
-        used = w;
-    }
-    lines
-}
-
-/// Excel's tallest row: 409 points.
-const MAX_ROW_PIXELS: u32 = 545;
-
-/// Row height in pixels for `lines` lines of 10 pt text, at most Excel's limit.
-pub(crate) fn row_pixels(lines: u32) -> u32 {
-    lines
-        .clamp(1, MAX_ROW_PIXELS)
-        .saturating_mul(18)
-        .saturating_add(6)
-        .min(MAX_ROW_PIXELS)
-}
-
 fn period_words(out: &RunOutput) -> String {
     format!(
         "{}年{}",
@@ -336,33 +253,6 @@ fn period_line(out: &RunOutput) -> String {
     )
 }
 
-fn sign_off(out: &RunOutput) -> String {
-    let gap = "\u{3000}".repeat(6);
-    format!(
-        "制表人：{gap}审核人：{gap}负责人：{gap}日期：{}",
-        style::cn_date(out.period.def.pay_by)
-    )
-}
-
-/// Formats of this workbook beyond the shared ones.
-struct Local {
-    center: Format,
-    total_center: Format,
-    daxie: Format,
-    sign: Format,
-}
-
-impl Local {
-    fn new(st: &Styles) -> Local {
-        Local {
-            center: st.text.clone().set_align(FormatAlign::Center),
-            total_center: st.total_label.clone().set_align(FormatAlign::Center),
-            daxie: st.total_label.clone().set_align(FormatAlign::Left),
-            sign: st.sign.clone().set_align(FormatAlign::VerticalCenter),
-        }
-    }
-}
-
 fn xe(e: XlsxError) -> String {
     format!("生成发放表失败：{e}")
 }
@@ -371,8 +261,7 @@ fn xe(e: XlsxError) -> String {
 pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
     let counties = payroll_lines(out)?;
     let st = Styles::new();
-    let local = Local::new(&st);
-    let mut wb = crate::report::style::workbook();
+    let mut wb = style::workbook();
     wb.set_properties(&style::properties(
         &format!("人民调解“一案一补”补贴发放表 {}", out.period.label),
         out.period.run_date,
@@ -381,12 +270,12 @@ pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
     let name = style::sheet_name("汇总", &mut taken);
     let ws = wb.add_worksheet();
     ws.set_name(name).map_err(xe)?;
-    write_summary(ws, &st, &local, out, &counties).map_err(xe)?;
+    write_summary(ws, &st, out, &counties).map_err(xe)?;
     for cp in &counties {
         let name = style::sheet_name(&cp.name, &mut taken);
         let ws = wb.add_worksheet();
         ws.set_name(name).map_err(xe)?;
-        write_county(ws, &st, &local, out, cp).map_err(xe)?;
+        write_county(ws, &st, out, cp).map_err(xe)?;
     }
     Ok(wb)
 }
@@ -400,7 +289,6 @@ pub fn write_payroll(out: &RunOutput, path: &Path) -> Result<(), String> {
 fn write_summary(
     ws: &mut Worksheet,
     st: &Styles,
-    local: &Local,
     out: &RunOutput,
     counties: &[CountyPay],
 ) -> Result<(), XlsxError> {
@@ -419,93 +307,73 @@ fn write_summary(
         .max()
         .unwrap_or(0);
     let money_w = money_units(out.totals.approved_amount);
-    let widths = [
+    let cols = Columns::pixels(vec![
         column_pixels(6, 6, 6),
         column_pixels(name_w + 2, 24, 30),
         column_pixels(14, 14, 14),
         column_pixels(12, 12, 12),
         column_pixels(money_w + 2, 22, 26),
         column_pixels(36, 36, 36),
-    ];
-    for (c, w) in (0u16..).zip(widths) {
-        ws.set_column_width_pixels(c, w)?;
-    }
+    ]);
+    cols.apply(ws)?;
+    let mut sh = Sheet::new(ws, &cols);
 
-    ws.merge_range(
-        0,
-        0,
-        0,
-        last_col,
-        &format!(
-            "玉溪市{}人民调解“一案一补”补贴发放汇总表",
-            period_words(out)
-        ),
-        &st.title,
-    )?;
-    ws.set_row_height_pixels(0, 40)?;
-    ws.merge_range(1, 0, 1, 1, &format!("填报单位：{ISSUER}"), &st.subtitle)?;
-    ws.merge_range(1, 2, 1, 4, &period_line(out), &st.subtitle)?;
-    ws.write_string_with_format(1, 5, "单位：元", &st.subtitle_right)?;
-    ws.set_row_height_pixels(1, 24)?;
-    for (c, h) in (0u16..).zip(HEAD) {
-        ws.write_string_with_format(2, c, h, &st.header)?;
-    }
-    ws.set_row_height_pixels(2, 30)?;
+    let title = format!(
+        "玉溪市{}人民调解“一案一补”补贴发放汇总表",
+        period_words(out)
+    );
+    sh.merged(0, 0, last_col, &title, &st.title)?;
+    sh.height(0, 40)?;
+    sh.merged(1, 0, 1, &format!("填报单位：{ISSUER}"), &st.subtitle)?;
+    sh.merged(1, 2, 4, &period_line(out), &st.subtitle)?;
+    sh.text(1, 5, "单位：元", &st.subtitle_right)?;
+    sh.height(1, 24)?;
+    sh.header(2, &HEAD, &st.header)?;
+    sh.height(2, 30)?;
 
     let mut row = 3u32;
     let (mut mediators, mut cases, mut amount) = (0usize, 0usize, Decimal::ZERO);
     for (n, cp) in (1u32..).zip(counties) {
-        ws.write_with_format(row, 0, n, &local.center)?;
-        ws.write_string_with_format(row, 1, style::cell_text(&cp.name), &st.text)?;
-        ws.write_with_format(row, 2, to_u32(cp.mediators), &st.int)?;
-        ws.write_with_format(row, 3, to_u32(cp.cases), &st.int)?;
-        style::write_money(ws, row, 4, cp.amount, &st.money)?;
+        sh.count(row, 0, n, &st.center)?;
+        sh.text(row, 1, &cp.name, &st.text)?;
+        sh.count(row, 2, cp.mediators, &st.int)?;
+        sh.count(row, 3, cp.cases, &st.int)?;
+        sh.money(row, 4, cp.amount, &st.money)?;
         let no_account = cp.lines.iter().filter(|l| l.account.is_none()).count();
         let remark = if no_account > 0 {
             format!("{no_account} 笔{NO_ACCOUNT}")
         } else {
             String::new()
         };
-        ws.write_string_with_format(row, 5, remark, &st.text_wrap)?;
-        ws.set_row_height_pixels(row, row_pixels(1))?;
+        sh.text(row, 5, &remark, &st.text_wrap)?;
+        sh.height(row, row_pixels(1))?;
         mediators += cp.mediators;
         cases += cp.cases;
         amount += cp.amount;
         row += 1;
     }
     let last_data = row.saturating_sub(1);
-    ws.merge_range(row, 0, row, 1, "合计", &local.total_center)?;
-    ws.write_with_format(row, 2, to_u32(mediators), &st.total_int)?;
-    ws.write_with_format(row, 3, to_u32(cases), &st.total_int)?;
-    style::write_money(ws, row, 4, amount, &st.total_money)?;
-    ws.write_blank(row, 5, &st.total_label)?;
-    ws.set_row_height_pixels(row, row_pixels(1))?;
+    sh.merged(row, 0, 1, "合计", &st.total_center)?;
+    sh.count(row, 2, mediators, &st.total_int)?;
+    sh.count(row, 3, cases, &st.total_int)?;
+    sh.money(row, 4, amount, &st.total_money)?;
+    sh.blank(row, 5, &st.total_label)?;
+    sh.height(row, row_pixels(1))?;
     row += 1;
-    ws.merge_range(
-        row,
-        0,
-        row,
-        last_col,
-        &format!("合计金额（大写）：{}", format_daxie(amount)),
-        &local.daxie,
-    )?;
-    ws.set_row_height_pixels(row, row_pixels(1))?;
+    let daxie = format!("合计金额（大写）：{}", format_daxie(amount));
+    sh.merged(row, 0, last_col, &daxie, &st.daxie)?;
+    sh.height(row, row_pixels(1))?;
     row += 2;
-    ws.merge_range(row, 0, row, last_col, &sign_off(out), &local.sign)?;
-    ws.set_row_height_pixels(row, 28)?;
+    let sign = style::sign_off(out.period.def.pay_by);
+    sh.merged(row, 0, last_col, &sign, &st.sign_line)?;
+    sh.height(row, 28)?;
 
-    ws.set_freeze_panes(3, 0)?;
-    if last_data >= 3 {
-        ws.autofilter(2, 0, last_data, last_col)?;
-    }
-    style::print_setup(ws, 0, 2)?;
-    Ok(())
+    sh.finish(2, (last_data >= 3).then_some(last_data), (0, 2))
 }
 
 fn write_county(
     ws: &mut Worksheet,
     st: &Styles,
-    local: &Local,
     out: &RunOutput,
     cp: &CountyPay,
 ) -> Result<(), XlsxError> {
@@ -523,7 +391,7 @@ fn write_county(
     let last_col: u16 = 8;
     let widest = |f: &dyn Fn(&PayLine) -> u32| cp.lines.iter().map(f).max().unwrap_or(0);
     let remark_text = |l: &PayLine| l.remarks.join("；");
-    let widths = [
+    let cols = Columns::pixels(vec![
         column_pixels(4, 4, 4),
         column_pixels(widest(&|l| display_width(&l.office)) + 1, 12, 22),
         column_pixels(widest(&|l| display_width(&l.mediator)) + 1, 8, 14),
@@ -541,104 +409,77 @@ fn write_county(
         column_pixels(6, 6, 6),
         column_pixels(money_units(cp.amount) + 2, 13, 22),
         column_pixels(widest(&|l| display_width(&remark_text(l))) + 1, 16, 24),
-    ];
-    for (c, w) in (0u16..).zip(widths) {
-        ws.set_column_width_pixels(c, w)?;
-    }
+    ]);
+    cols.apply(ws)?;
+    let mut sh = Sheet::new(ws, &cols);
 
-    ws.merge_range(
-        0,
-        0,
-        0,
-        last_col,
-        &format!(
-            "{}{}人民调解“一案一补”补贴发放表",
-            cp.name,
-            period_words(out)
-        ),
-        &st.title,
-    )?;
-    ws.set_row_height_pixels(0, 40)?;
-    ws.merge_range(
+    let title = format!(
+        "{}{}人民调解“一案一补”补贴发放表",
+        cp.name,
+        period_words(out)
+    );
+    sh.merged(0, 0, last_col, &title, &st.title)?;
+    sh.height(0, 40)?;
+    sh.merged(
         1,
         0,
-        1,
         2,
         &format!("填报单位：{}司法局", cp.name),
         &st.subtitle,
     )?;
-    ws.merge_range(1, 3, 1, 6, &period_line(out), &st.subtitle)?;
-    ws.merge_range(1, 7, 1, last_col, "单位：元", &st.subtitle_right)?;
-    ws.set_row_height_pixels(1, 24)?;
-    for (c, h) in (0u16..).zip(HEAD) {
-        ws.write_string_with_format(2, c, h, &st.header)?;
-    }
-    ws.set_row_height_pixels(2, 30)?;
+    sh.merged(1, 3, 6, &period_line(out), &st.subtitle)?;
+    sh.merged(1, 7, last_col, "单位：元", &st.subtitle_right)?;
+    sh.height(1, 24)?;
+    sh.header(2, &HEAD, &st.header)?;
+    sh.height(2, 30)?;
 
     let mut row = 3u32;
     for (n, l) in (1u32..).zip(&cp.lines) {
         let bank = l.bank.as_deref().unwrap_or(NO_BANK);
         let account = l.account.as_deref().unwrap_or(NO_ACCOUNT);
         let remark = remark_text(l);
-        ws.write_with_format(row, 0, n, &local.center)?;
-        ws.write_string_with_format(row, 1, style::cell_text(&l.office), &st.text_wrap)?;
-        ws.write_string_with_format(row, 2, style::cell_text(&l.mediator), &st.text_wrap)?;
-        ws.write_string_with_format(row, 3, style::cell_text(&l.id_number), &st.id_text)?;
-        ws.write_string_with_format(row, 4, style::cell_text(bank), &st.text_wrap)?;
-        ws.write_string_with_format(row, 5, style::cell_text(account), &st.id_text)?;
-        ws.write_with_format(row, 6, to_u32(l.cases), &st.int)?;
-        style::write_money(ws, row, 7, l.amount, &st.money)?;
-        ws.write_string_with_format(row, 8, style::cell_text(&remark), &st.text_wrap)?;
-        let lines = [
-            wrapped_lines(&l.office, widths[1]),
-            wrapped_lines(&l.mediator, widths[2]),
-            wrapped_lines(bank, widths[4]),
-            wrapped_lines(&remark, widths[8]),
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(1);
-        ws.set_row_height_pixels(row, row_pixels(lines))?;
+        sh.count(row, 0, n, &st.center)?;
+        sh.text(row, 1, &l.office, &st.text_wrap)?;
+        sh.text(row, 2, &l.mediator, &st.text_wrap)?;
+        sh.text(row, 3, &l.id_number, &st.id_text)?;
+        sh.text(row, 4, bank, &st.text_wrap)?;
+        sh.text(row, 5, account, &st.id_text)?;
+        sh.count(row, 6, l.cases, &st.int)?;
+        sh.money(row, 7, l.amount, &st.money)?;
+        sh.text(row, 8, &remark, &st.text_wrap)?;
+        let cells = [
+            (1, l.office.as_str()),
+            (2, &l.mediator),
+            (4, bank),
+            (8, &remark),
+        ];
+        sh.fit(row, &cells, 1)?;
         row += 1;
     }
     let last_data = row.saturating_sub(1);
     if last_data >= 3 {
-        ws.ignore_error_range(3, 3, last_data, 3, IgnoreError::NumberStoredAsText)?;
-        ws.ignore_error_range(3, 5, last_data, 5, IgnoreError::NumberStoredAsText)?;
+        sh.ws
+            .ignore_error_range(3, 3, last_data, 3, IgnoreError::NumberStoredAsText)?;
+        sh.ws
+            .ignore_error_range(3, 5, last_data, 5, IgnoreError::NumberStoredAsText)?;
     }
 
-    ws.merge_range(
-        row,
-        0,
-        row,
-        5,
-        &format!("{}小计", cp.name),
-        &local.total_center,
-    )?;
-    ws.write_with_format(row, 6, to_u32(cp.cases), &st.total_int)?;
-    style::write_money(ws, row, 7, cp.amount, &st.total_money)?;
-    ws.write_blank(row, 8, &st.total_label)?;
-    ws.set_row_height_pixels(row, row_pixels(1))?;
+    let subtotal = format!("{}小计", cp.name);
+    sh.merged(row, 0, 5, &subtotal, &st.total_center)?;
+    sh.count(row, 6, cp.cases, &st.total_int)?;
+    sh.money(row, 7, cp.amount, &st.total_money)?;
+    sh.blank(row, 8, &st.total_label)?;
+    sh.height(row, row_pixels(1))?;
     row += 1;
-    ws.merge_range(
-        row,
-        0,
-        row,
-        last_col,
-        &format!("合计金额（大写）：{}", format_daxie(cp.amount)),
-        &local.daxie,
-    )?;
-    ws.set_row_height_pixels(row, row_pixels(1))?;
+    let daxie = format!("合计金额（大写）：{}", format_daxie(cp.amount));
+    sh.merged(row, 0, last_col, &daxie, &st.daxie)?;
+    sh.height(row, row_pixels(1))?;
     row += 2;
-    ws.merge_range(row, 0, row, last_col, &sign_off(out), &local.sign)?;
-    ws.set_row_height_pixels(row, 28)?;
+    let sign = style::sign_off(out.period.def.pay_by);
+    sh.merged(row, 0, last_col, &sign, &st.sign_line)?;
+    sh.height(row, 28)?;
 
-    ws.set_freeze_panes(3, 0)?;
-    if last_data >= 3 {
-        ws.autofilter(2, 0, last_data, last_col)?;
-    }
-    style::print_setup(ws, 0, 2)?;
-    Ok(())
+    sh.finish(2, (last_data >= 3).then_some(last_data), (0, 2))
 }
 
 /// Half-width units of an amount shown as ¥#,##0.00.
@@ -649,24 +490,14 @@ fn money_units(d: Decimal) -> u32 {
     2 + digits + digits.saturating_sub(1) / 3 + 3
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    proptest::proptest! {
-        #[test]
-        fn short_paragraphs_take_one_line_as_the_fill_says(p in "[a-z0-9 （）玉溪é\\-]{0,30}", per_line in 2u32..40) {
-            proptest::prop_assert_eq!(paragraph_lines(&p, per_line), paragraph_lines_by_token(&p, per_line));
-        }
-    }
-    use crate::decide::PriorPayments;
     use crate::ingest::worker::Isolation;
+    use crate::mediation::PriorPayments;
+    use crate::mediation::{RunConfig, evaluate};
     use crate::policy::Policy;
-    use crate::run::{RunConfig, evaluate};
     use calamine::{Data, Reader, Xlsx, open_workbook};
     use chrono::NaiveDate;
     use std::path::PathBuf;
@@ -941,15 +772,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn layout_helpers_count_wide_characters() {
-        assert_eq!(display_width("ab司法所"), 8);
-        assert_eq!(wrapped_lines("", 100), 1);
-        assert_eq!(wrapped_lines("a\nb", 100), 2);
-        // 100 px hold 13 units: a 18-digit number cannot share a line with Chinese text.
-        assert_eq!(wrapped_lines("号码：530423198809170460", 100), 3);
-        assert_eq!(wrapped_lines("一二三四五六七八九十", 100), 2);
+    fn amounts_are_measured_with_their_separators() {
         assert_eq!(money_units(Decimal::new(1_530_000, 2)), 11);
-        assert_eq!(row_pixels(0), 24);
-        assert_eq!(row_pixels(1_000_000), 545);
+        assert_eq!(money_units(Decimal::new(99, 2)), 6);
     }
 }

@@ -1,15 +1,13 @@
-//! One place for how every workbook looks: formats are built once here and reused; Excel's
-//! limits are named constants checked before writing; the helpers make text from input stay
-//! text, sheet and file names safe, and saves atomic and reproducible.
+//! How every workbook looks: the formats (built once per workbook here and shared by every
+//! report), Excel's limits as named constants, and the helpers that make text from an input
+//! stay text, sheet and file names safe, page setup uniform and saves atomic and reproducible.
 
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatIndex, Workbook,
-    Worksheet, XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
 };
 
 /// Excel's limits.
@@ -19,6 +17,16 @@ pub const MAX_STRING_UTF16: usize = 32_767;
 
 /// The money format of SPEC §4.6.
 pub const MONEY_FORMAT: &str = "¥#,##0.00";
+
+/// Shown in a payroll's 银行账号 (and 备注) when no account was given.
+pub const NO_ACCOUNT: &str = "待补账号";
+/// Shown in a payroll's 开户银行 (and 备注) when the account has no bank.
+pub const NO_BANK: &str = "待补开户银行";
+
+/// Fill of a problem cell (light red).
+pub const WARN_FILL: u32 = 0xFFC7CE;
+/// Fill of a held result (light amber).
+pub const HELD_FILL: u32 = 0xFFEB9C;
 
 /// Formats, built once per workbook.
 pub struct Styles {
@@ -41,6 +49,27 @@ pub struct Styles {
     pub warn_id_text: Format,
     pub plain: Format,
     pub sign: Format,
+    /// Text centred (codes, sequence numbers, results).
+    pub center: Format,
+    pub int_center: Format,
+    /// Whole numbers with thousands separators (file sizes).
+    pub int_sep: Format,
+    pub total_center: Format,
+    pub total_text: Format,
+    pub total_pct: Format,
+    /// Scores to two places.
+    pub score: Format,
+    pub total_score: Format,
+    /// A 大写 total line.
+    pub daxie: Format,
+    /// A sign-off line (制表人 … 日期).
+    pub sign_line: Format,
+    /// An explanatory note under a table.
+    pub note: Format,
+    /// A rejection or failed check: red, bold, centred.
+    pub bad: Format,
+    /// Held (待定): amber, bold, centred.
+    pub held: Format,
 }
 
 impl Default for Styles {
@@ -59,8 +88,8 @@ impl Styles {
             .set_align(FormatAlign::VerticalCenter);
         let header_fill = Color::RGB(0xD9E1F2);
         let total_fill = Color::RGB(0xF2F2F2);
-        let warn_fill = Color::RGB(0xFFC7CE);
-        Styles {
+        let warn_fill = Color::RGB(WARN_FILL);
+        let st = Styles {
             title: base
                 .clone()
                 .set_font_size(16)
@@ -109,6 +138,45 @@ impl Styles {
                 .set_background_color(warn_fill),
             plain: base.clone(),
             sign: base.clone().set_font_size(11),
+            center: Format::new(),
+            int_center: Format::new(),
+            int_sep: Format::new(),
+            total_center: Format::new(),
+            total_text: Format::new(),
+            total_pct: Format::new(),
+            score: Format::new(),
+            total_score: Format::new(),
+            daxie: Format::new(),
+            sign_line: Format::new(),
+            note: Format::new(),
+            bad: Format::new(),
+            held: Format::new(),
+        };
+        // The variants, derived from the formats above.
+        Styles {
+            center: st.text.clone().set_align(FormatAlign::Center),
+            int_center: st.int.clone().set_align(FormatAlign::Center),
+            int_sep: st.int.clone().set_num_format("#,##0"),
+            total_center: st.total_label.clone().set_align(FormatAlign::Center),
+            total_text: st.total_label.clone().set_text_wrap(),
+            total_pct: st.total_label.clone().set_num_format("0.00%"),
+            score: st.text.clone().set_num_format("0.00"),
+            total_score: st.total_label.clone().set_num_format("0.00"),
+            daxie: st.total_label.clone().set_align(FormatAlign::Left),
+            sign_line: st.sign.clone().set_align(FormatAlign::VerticalCenter),
+            note: st.plain.clone().set_text_wrap().set_align(FormatAlign::Top),
+            bad: st
+                .warn_text
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            held: st
+                .text
+                .clone()
+                .set_background_color(Color::RGB(HELD_FILL))
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            ..st
         }
     }
 }
@@ -128,8 +196,13 @@ pub fn cell_text_borrowed(s: &str) -> std::borrow::Cow<'_, str> {
     // A first pass the compiler vectorises passes nearly every cell (no byte below 0x20, no
     // DEL, no 0xC2 lead byte at all); the exact pass decides the rest (line breaks, tabs, é).
     let b = s.as_bytes();
+    // The first pass is an OR over every byte with no early exit: `all` stops at the first
+    // hit, which keeps the compiler from vectorising it.
+    let suspect = b.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == 0x7F) | (c == 0xC2)
+    });
     let plain = b.len() <= MAX_STRING_UTF16 - 3
-        && (b.iter().all(|&c| c >= 0x20 && c != 0x7F && c != 0xC2)
+        && (!suspect
             || !b.iter().enumerate().any(|(i, &c)| {
                 (c < 0x20 && c != b'\n' && c != b'\t')
                     || c == 0x7F
@@ -236,6 +309,13 @@ pub fn workbook() -> Workbook {
     wb
 }
 
+/// A new report workbook with the document properties of [`properties`].
+pub fn report_workbook(title: &str, run_date: NaiveDate) -> Workbook {
+    let mut wb = workbook();
+    wb.set_properties(&properties(title, run_date));
+    wb
+}
+
 pub fn properties(title: &str, run_date: NaiveDate) -> DocProperties {
     let dt = ExcelDateTime::from_ymd(
         u16::try_from(run_date.year()).unwrap_or(2000),
@@ -268,161 +348,13 @@ pub fn print_setup(
     Ok(())
 }
 
-/// Writes a money cell (the only place a Decimal becomes the f64 a spreadsheet cell holds).
-pub fn write_money(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    v: Decimal,
-    f: &Format,
-) -> Result<(), XlsxError> {
-    ws.write_with_format(row, col, crate::money::fen(v), f)?;
-    Ok(())
-}
-
-/// One worksheet's formats and their indices there, found by the format's address.
-///
-/// rust_xlsxwriter finds a `&Format` by content (hash and compare every property) for every
-/// cell it writes, ≈ 10 % of a province's run; payrun's copy of the crate can write by index
-/// (`vendor/rust_xlsxwriter/PAYRUN-PATCH.md`). This holds each format borrowed for as long as it
-/// is here, so no other format can take its address meanwhile, and asks the crate for a
-/// format's index at its first use: the moment a `*_with_format` call would have registered it,
-/// so style numbering, and with it every output, is byte-for-byte what it was. One per
-/// worksheet: the crate refuses another sheet's index rather than write a wrong format.
-#[derive(Default)]
-pub struct SheetFormats<'f> {
-    known: Vec<(&'f Format, FormatIndex)>,
-}
-
-impl<'f> SheetFormats<'f> {
-    pub fn index(&mut self, ws: &mut Worksheet, f: &'f Format) -> FormatIndex {
-        if let Some((_, ix)) = self.known.iter().find(|(k, _)| std::ptr::eq(*k, f)) {
-            return *ix;
-        }
-        let ix = ws.format_index(f);
-        self.known.push((f, ix));
-        ix
-    }
-
-    /// Writes one cell through `f`'s index.
-    fn with_index(
-        &mut self,
-        ws: &mut Worksheet,
-        f: &'f Format,
-        write: impl FnOnce(&mut Worksheet, FormatIndex) -> Result<&mut Worksheet, XlsxError>,
-    ) -> Result<(), XlsxError> {
-        let ix = self.index(ws, f);
-        write(ws, ix)?;
-        Ok(())
-    }
-
-    /// `write_string_with_format`.
-    pub fn string(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        s: &str,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        self.with_index(ws, f, |ws, ix| {
-            ws.write_string_with_format_index(row, col, s, ix)
-        })
-    }
-
-    /// `write_blank`.
-    pub fn blank(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        self.with_index(ws, f, |ws, ix| {
-            ws.write_blank_with_format_index(row, col, ix)
-        })
-    }
-
-    /// `write_boolean_with_format`.
-    pub fn boolean(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        b: bool,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        self.with_index(ws, f, |ws, ix| {
-            ws.write_boolean_with_format_index(row, col, b, ix)
-        })
-    }
-
-    /// `write_with_format` of a Decimal: the crate's own conversion to the cell's f64, and its
-    /// error for a value that has none.
-    pub fn decimal(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        v: Decimal,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        let Some(n) = v.to_f64() else {
-            return Err(XlsxError::ParameterError(format!(
-                "Cannot represent Decimal {v:?} as an Excel f64 value."
-            )));
-        };
-        self.with_index(ws, f, |ws, ix| {
-            ws.write_number_with_format_index(row, col, n, ix)
-        })
-    }
-
-    /// [`write_money`].
-    pub fn money(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        v: Decimal,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        self.decimal(ws, row, col, crate::money::fen(v), f)
-    }
-
-    /// [`write_date`].
-    pub fn date(
-        &mut self,
-        ws: &mut Worksheet,
-        row: u32,
-        col: u16,
-        d: NaiveDate,
-        f: &'f Format,
-    ) -> Result<(), XlsxError> {
-        let dt = excel_date(d)?;
-        self.with_index(ws, f, |ws, ix| {
-            ws.write_datetime_with_format_index(row, col, &dt, ix)
-        })
-    }
-}
-
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    ExcelDateTime::from_ymd(
-        u16::try_from(d.year()).unwrap_or(1900),
-        d.month() as u8,
-        d.day() as u8,
+/// "制表人：　…　日期：2025年6月30日", the sign-off line under a printed form.
+pub fn sign_off(date: NaiveDate) -> String {
+    let gap = "\u{3000}".repeat(6);
+    format!(
+        "制表人：{gap}审核人：{gap}负责人：{gap}日期：{}",
+        cn_date(date)
     )
-}
-
-pub fn write_date(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    d: NaiveDate,
-    f: &Format,
-) -> Result<(), XlsxError> {
-    let dt = excel_date(d)?;
-    ws.write_datetime_with_format(row, col, &dt, f)?;
-    Ok(())
 }
 
 /// "2025年6月30日".
@@ -451,65 +383,6 @@ pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The same cells through `*_with_format` and through [`SheetFormats`], on an ordinary and a
-    /// constant-memory sheet, in an order that registers formats mid-way: the two files must
-    /// be byte-identical.
-    #[test]
-    fn writing_by_format_index_is_byte_identical() {
-        let st = Styles::new();
-        let dt = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
-        let save = |indexed: bool| -> Vec<u8> {
-            let mut wb = workbook();
-            wb.set_properties(&properties("t", dt));
-            for constant in [false, true] {
-                let ws = if constant {
-                    wb.add_worksheet_with_constant_memory().unwrap()
-                } else {
-                    wb.add_worksheet()
-                };
-                let mut fx = SheetFormats::default();
-                for r in 0..40u32 {
-                    let f = if r % 3 == 0 { &st.money } else { &st.text_wrap };
-                    let v = Decimal::new(i64::from(r) * 1234, 2);
-                    if indexed {
-                        fx.string(ws, r, 0, &format!("行{r}"), &st.text).unwrap();
-                        fx.string(ws, r, 1, "", &st.id_text).unwrap();
-                        fx.money(ws, r, 2, v, f).unwrap();
-                        fx.date(ws, r, 3, dt, &st.date).unwrap();
-                        fx.blank(ws, r, 4, &st.warn_text).unwrap();
-                        fx.boolean(ws, r, 5, r % 2 == 0, &st.text).unwrap();
-                        fx.decimal(ws, r, 6, Decimal::from(r), &st.header).unwrap();
-                        fx.decimal(ws, r, 7, v, &st.text).unwrap();
-                    } else {
-                        ws.write_string_with_format(r, 0, format!("行{r}"), &st.text)
-                            .unwrap();
-                        ws.write_string_with_format(r, 1, "", &st.id_text).unwrap();
-                        write_money(ws, r, 2, v, f).unwrap();
-                        write_date(ws, r, 3, dt, &st.date).unwrap();
-                        ws.write_blank(r, 4, &st.warn_text).unwrap();
-                        ws.write_boolean_with_format(r, 5, r % 2 == 0, &st.text)
-                            .unwrap();
-                        ws.write_with_format(r, 6, r, &st.header).unwrap();
-                        ws.write_with_format(r, 7, v, &st.text).unwrap();
-                    }
-                }
-            }
-            wb.save_to_buffer().unwrap()
-        };
-        assert_eq!(save(true), save(false));
-    }
-
-    #[test]
-    fn a_format_index_from_another_sheet_is_refused() {
-        let st = Styles::new();
-        let mut wb = workbook();
-        let ix = wb.add_worksheet().format_index(&st.text);
-        let other = wb.add_worksheet();
-        assert!(other.write_string_with_format_index(0, 0, "x", ix).is_err());
-        assert!(other.write_blank_with_format_index(0, 0, ix).is_err());
-        assert!(other.write_number_with_format_index(0, 0, 1.0, ix).is_err());
-    }
 
     #[test]
     fn hostile_county_values_cannot_steer_paths() {

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::codes::{RowCode, Severity};
+use crate::form::FormCode;
 
 /// A finding on a staff row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -99,6 +100,21 @@ impl StaffCode {
             }
             _ => Severity::Reject,
         }
+    }
+}
+
+impl From<RowCode> for StaffCode {
+    fn from(c: RowCode) -> Self {
+        StaffCode::Row(c)
+    }
+}
+
+impl FormCode for StaffCode {
+    fn as_str(self) -> &'static str {
+        StaffCode::as_str(self)
+    }
+    fn severity(self) -> Severity {
+        StaffCode::severity(self)
     }
 }
 

@@ -1,4 +1,5 @@
-//! decisions.csv and summary.json of a staff run (the conventions of SPEC §4.6).
+//! Program B's decisions.csv and summary.json, on the shared writer core ([`crate::form::machine`])
+//! (the conventions of SPEC §4.6).
 //!
 //! decisions.csv (UTF-8, RFC 4180, CRLF), one line per data row read, in reading order (file,
 //! sheet, row):
@@ -15,44 +16,37 @@
 //! | `standard_amount` | policy monthly standard × 在岗月数 (the most the row may receive); `0.00` when the months are unreadable or out of range |
 //! | `approved_amount` | 市级补助金额 approved; `0.00` unless approved |
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use super::{CountyStaff, StaffOutput};
+use crate::form::FormError;
+use crate::form::machine::{self, CsvLine, Summary};
 use crate::money::plain;
 
-/// decisions.csv bytes.
-pub fn decisions_csv(out: &StaffOutput) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::with_capacity(out.rows.len() * 96));
-    w.write_record([
-        "file",
-        "sheet",
-        "row",
-        "county_code",
+/// decisions.csv streamed into `to`.
+pub fn write_decisions_csv(
+    out: &StaffOutput,
+    to: &mut dyn std::io::Write,
+) -> Result<(), csv::Error> {
+    machine::write_decisions_csv(
+        &out.rows,
+        &out.decisions,
         "id_number",
-        "decision",
-        "reasons",
-        "standard_amount",
-        "approved_amount",
-    ])?;
-    for i in out.reading_order() {
-        let (Some(r), Some(d)) = (out.rows.get(i), out.decisions.get(i)) else {
-            continue;
-        };
-        w.write_record([
-            &*r.origin.file,
-            &*r.origin.sheet,
-            &r.origin.row.to_string(),
-            r.county.as_ref().map(|k| k.as_str()).unwrap_or(""),
-            r.id_number.as_deref().unwrap_or(&r.id_text),
-            d.outcome.as_str(),
-            &d.reasons(),
-            &plain(d.standard),
-            &plain(d.approved),
-        ])?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+        |r, d| CsvLine {
+            county: r.county.as_ref(),
+            id: r.id_number.as_deref().unwrap_or(&r.id_text),
+            standard: d.standard,
+            approved: d.approved,
+        },
+        to,
+    )
+}
+
+/// Writes decisions.csv and summary.json into `dir`, each atomically.
+pub fn write(out: &StaffOutput, dir: &Path) -> Result<(), FormError> {
+    machine::write_both(dir, |w| write_decisions_csv(out, w), || summary_json(out))
 }
 
 fn county_json(s: &CountyStaff, with_policy: bool) -> Value {
@@ -72,7 +66,7 @@ fn county_json(s: &CountyStaff, with_policy: bool) -> Value {
         "held_amount": plain(s.held_amount),
         "county_top_up": plain(s.county_top_up),
     });
-    if with_policy && let Some(m) = v.as_object_mut() {
+    if with_policy {
         let extra = json!({
             "quota": s.quota,
             "budget": plain(s.budget),
@@ -90,64 +84,39 @@ fn county_json(s: &CountyStaff, with_policy: bool) -> Value {
                 "grade": s.grade,
             },
         });
-        if let Some(e) = extra.as_object() {
-            for (k, x) in e {
-                m.insert(k.clone(), x.clone());
-            }
-        }
+        machine::merge(&mut v, extra);
     }
     v
 }
 
 /// summary.json bytes. Amounts and rates are decimal strings.
 pub fn summary_json(out: &StaffOutput) -> Result<Vec<u8>, serde_json::Error> {
-    let files: Vec<Value> = out
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "path": f.path,
-                "sha256": f.sha256,
-                "bytes": f.bytes,
-                "format": f.format.map(|x| format!("{x:?}").to_lowercase()),
-                "status": if f.ok() { "ok" } else { "error" },
-                "error": f.error.as_ref().map(|(c, m)| json!({"code": c.as_str(), "message": m})),
-                "county_code": out.file_county(f, None).map(|c| c.to_string()),
-                "data_rows": f.data_rows,
-                "sheets": f.sheets.iter().map(|s| json!({
-                    "name": s.name,
-                    "hidden": s.hidden,
-                    "staff_sheet": s.is_claim,
-                    "county_code": s.county.as_ref().map(|c| c.as_str()),
-                    "data_rows": s.data_rows,
-                    "problem": s.problem.as_ref().map(|(c, m)| json!({"code": c.as_str(), "message": m})),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let v = json!({
+    let files = machine::files_json(&out.files, "staff_sheet", |f| {
+        let county = out.file_county(f, None).map(|c| c.to_string());
+        vec![("county_code", json!(county))]
+    });
+    let p = &out.policy;
+    let base = Summary {
+        program_version: out.program_version,
+        policy: p,
+        policy_extra: json!({
+            "staff_monthly_standard": plain(p.staff_monthly_standard),
+            "staff_allocation": plain(p.total_staff_allocation),
+            "staff_quota": p.total_staff_quota,
+        }),
+        files,
+        reports: &out.files,
+        skipped: &out.skipped,
+        notices: &out.notices,
+    };
+    let own = json!({
         "program": "staff",
         "year": out.year,
         "run_date": out.run_date.to_string(),
-        "program_version": out.program_version,
-        "policy": {
-            "name": out.policy.name,
-            "year": out.policy.year,
-            "source": out.policy.source,
-            "sha256": out.policy.sha256,
-            "staff_monthly_standard": plain(out.policy.staff_monthly_standard),
-            "staff_allocation": plain(out.policy.total_staff_allocation),
-            "staff_quota": out.policy.total_staff_quota,
-        },
-        "files": crate::report::machine::with_skipped(files, &out.skipped),
         "counties": out.counties.iter().map(|c| county_json(c, true)).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned, false),
         "totals": county_json(&out.totals, true),
         "unattributed_file_problems": out.unattributed_file_problems,
-        "files_with_errors": out.files.iter().filter(|f| !f.ok()).count(),
-        "notices": out.notices,
     });
-    let mut bytes = serde_json::to_vec_pretty(&v)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    machine::summary_bytes(base, own)
 }

@@ -1,7 +1,9 @@
 //! Program B, 专职社区矫正协勤人员经费 (SPEC §5): `payrun staff --year 2025 INPUT_DIR`.
 //!
-//! The pipeline, top-down: files → ingest (parallel, isolated, the staff column set
-//! [`StaffField`]) → typed rows ([`parse`]) → rules ([`rules`]) → per-county figures (here) →
+//! Program B as a [`Form`] ([`StaffForm`]: the staff column set [`StaffField`], the typed row
+//! [`parse`], the codes [`codes`], the rules of a row and across rows [`rules`]) and the
+//! municipal staff run's pipeline, top-down: files → ingest (parallel, isolated) → typed rows →
+//! the form's rules → the quota and the budget line ([`quota`]) → per-county figures (here) →
 //! outputs ([`report`], [`machine`]). Everything before the outputs is pure and deterministic;
 //! the run date (`--run-date`, else SOURCE_DATE_EPOCH, else today) is the only clock.
 //!
@@ -13,30 +15,87 @@
 pub mod codes;
 pub mod machine;
 pub mod parse;
+pub mod quota;
 pub mod report;
 pub mod rules;
-pub mod samples;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::claim::{Origin, SheetCounty};
-use crate::codes::FileCode;
-use crate::county::CountyCode;
-use crate::decide::Outcome;
+use crate::county::{CountyCode, CountyRegistry};
+use crate::form::{self, FileReport, Form, FormError, Outcome, SheetRows, Verdict, console, order};
 use crate::ingest::header::StaffField;
-use crate::ingest::worker::{Isolation, ingest_file};
-use crate::ingest::{self, FileIngest, InputFile};
+use crate::ingest::worker::Isolation;
+use crate::ingest::{Discovery, RawRow, SkippedFile};
 use crate::money::{fen, plain};
 use crate::policy::Policy;
-use crate::run::{FileReport, SheetReport};
 use codes::StaffCode;
-use parse::StaffRow;
+use parse::{StaffIssue, StaffRow};
 use rules::StaffDecision;
+
+/// Program B's staff form with what its rules read: the policy (year, monthly standard) and the
+/// run date.
+pub struct StaffForm<'a> {
+    pub policy: &'a Policy,
+    pub run_date: NaiveDate,
+}
+
+impl Form for StaffForm<'_> {
+    type Field = StaffField;
+    type OtherField = crate::ingest::header::Field;
+    type Code = StaffCode;
+    type Row = StaffRow;
+    type Decision = StaffDecision;
+    type Earlier = ();
+
+    fn registry(&self) -> &CountyRegistry {
+        &self.policy.registry
+    }
+    fn run_date(&self) -> NaiveDate {
+        self.run_date
+    }
+    fn parse_row(&self, raw: RawRow<StaffField>, sheet: &SheetRows<'_, StaffField>) -> StaffRow {
+        parse::parse(raw, sheet)
+    }
+    fn take_findings(row: &mut StaffRow) -> Vec<StaffIssue> {
+        std::mem::take(&mut row.issues)
+    }
+    fn earlier(&self, rows: &[StaffRow]) -> Vec<()> {
+        vec![(); rows.len()]
+    }
+    fn row_rules(
+        &self,
+        row: &StaffRow,
+        parsed: Vec<StaffIssue>,
+        _: &(),
+        _: &[StaffRow],
+    ) -> StaffDecision {
+        rules::row_rules(row, parsed, self.policy)
+    }
+    fn cross_row_rules(&self, rows: &[StaffRow], decisions: &mut [StaffDecision]) {
+        rules::duplicates(rows, decisions, self.policy);
+        rules::settle(rows, decisions);
+    }
+    fn no_sheet_message(&self, sheet_names: &[&str]) -> Option<String> {
+        // The shared reader describes the claim form; say which form was looked for.
+        Some(format!(
+            "所有工作表（{}）的前 {} 行中都找不到协勤人员经费申报表表头（至少需一半必填列：县（市、区）、司法所、姓名、身份证号码、入职日期、在岗月数、月补助标准、市级补助金额）",
+            sheet_names.join("、"),
+            crate::ingest::header::HEADER_SEARCH_ROWS
+        ))
+    }
+}
+
+/// Decides every row as the municipal staff run does: the form's rules, then the quota and the
+/// budget line. `rows` must be in decision order (county, file, sheet, row).
+pub fn decide_all(staff: &StaffForm<'_>, rows: &mut [StaffRow]) -> Vec<StaffDecision> {
+    let mut decisions = form::decide(staff, rows);
+    quota::quota_and_budget(rows, &mut decisions, staff.policy);
+    rules::settle(rows, &mut decisions);
+    decisions
+}
 
 /// Everything a staff run needs to know.
 #[derive(Debug, Clone)]
@@ -116,38 +175,15 @@ pub struct StaffOutput {
     pub program_version: &'static str,
     pub notices: Vec<String>,
     /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
-    pub skipped: Vec<ingest::SkippedFile>,
+    pub skipped: Vec<SkippedFile>,
 }
 
+form::run_output!(StaffOutput, rows);
+
 impl StaffOutput {
-    /// Indices in reading order (file, sheet, row): the order of decisions.csv.
-    pub fn reading_order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.rows.len()).collect();
-        idx.sort_by(|&a, &b| {
-            let (x, y) = (&self.rows[a].origin, &self.rows[b].origin);
-            (&x.file, x.sheet_index, x.row).cmp(&(&y.file, y.sheet_index, y.row))
-        });
-        idx
-    }
-
-    pub fn county_name(&self, code: Option<&CountyCode>) -> String {
-        code.and_then(|c| self.policy.county(c))
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    }
-
     /// 12 × the monthly standard: the money of one post for a year.
     pub fn post_year(&self) -> Decimal {
         self.policy.staff_monthly_standard * Decimal::from(12)
-    }
-
-    /// Exit status of SPEC §8: 2 when any input file or staff sheet could not be read.
-    pub fn exit_code(&self) -> u8 {
-        if self.files.iter().any(|f| !f.problems().is_empty()) {
-            2
-        } else {
-            0
-        }
     }
 
     /// The county a file's problems are charged to: the county of one of its sheets, else the
@@ -172,59 +208,68 @@ fn file_county(policy: &Policy, f: &FileReport, sheet: Option<&str>) -> Option<C
 /// Why a staff run could not do its job (exit 1: nothing written).
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
-    #[error("{0}")]
-    Arguments(String),
-    #[error("无法读取输入文件夹 {path}：{source}")]
-    Input {
-        path: String,
-        source: std::io::Error,
+    #[error(transparent)]
+    Form(#[from] FormError),
+    #[error(
+        "--year {year} 与政策文件的年度 {policy_year} 不符（{policy_file}）；请指定该年度的政策文件 --policy"
+    )]
+    Year {
+        year: i32,
+        policy_year: i32,
+        policy_file: String,
     },
+    /// An output workbook could not be written (its own message names the file and why).
+    #[error("{0}")]
+    Report(String),
+    /// A guard of SPEC §10 refused the run before anything was written.
+    #[error(transparent)]
+    Refused(#[from] crate::guard::Refusal),
 }
 
-/// Reads and decides; writes nothing.
+/// Reads and decides; writes nothing. Finds the input files itself: see [`evaluate_files`] for
+/// a caller that already has them.
 pub fn evaluate(
     cfg: &StaffConfig,
     policy: Policy,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<StaffOutput, StaffError> {
+    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    evaluate_files(cfg, policy, found, progress)
+}
+
+/// Reads the files `found` and decides every row: the form's rules, then the quota and the
+/// budget line. The files not read are kept for the outputs to list.
+pub fn evaluate_files(
+    cfg: &StaffConfig,
+    policy: Policy,
+    found: Discovery,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<StaffOutput, StaffError> {
+    let files = &found.files;
     if cfg.year != policy.year {
-        return Err(StaffError::Arguments(format!(
-            "--year {} 与政策文件的年度 {} 不符（{}）；请指定该年度的政策文件 --policy",
-            cfg.year, policy.year, policy.source
-        )));
+        return Err(StaffError::Year {
+            year: cfg.year,
+            policy_year: policy.year,
+            policy_file: policy.source.clone(),
+        });
     }
     let t0 = std::time::Instant::now();
-    let found = ingest::discover(&cfg.input, Some(&cfg.out), &cfg.isolation).map_err(|e| {
-        StaffError::Input {
-            path: cfg.input.display().to_string(),
-            source: e,
-        }
-    })?;
-    let files = found.files;
-    let ingested = read_all(&files, cfg, progress);
+    let staff = StaffForm {
+        policy: &policy,
+        run_date: cfg.run_date,
+    };
+    let read = form::files::read_files(&staff, files, &cfg.isolation, cfg.threads, progress);
     log::info!(
         "read: {} files in {:.3}s",
-        ingested.len(),
+        read.len(),
         t0.elapsed().as_secs_f64()
     );
-    let (reports, mut rows) = build_rows(ingested, &policy, cfg.run_date);
-    rows.sort_by(|a, b| {
-        let ka = a.owner().map(|c| c.as_str()).unwrap_or("~");
-        let kb = b.owner().map(|c| c.as_str()).unwrap_or("~");
-        (ka, &a.origin.file, a.origin.sheet_index, a.origin.row).cmp(&(
-            kb,
-            &b.origin.file,
-            b.origin.sheet_index,
-            b.origin.row,
-        ))
-    });
-    let decisions = rules::decide_all(&rows, &policy);
+    let (reports, per_file): (Vec<FileReport>, Vec<Vec<StaffRow>>) = read.into_iter().unzip();
+    let mut rows = order::gather_in_decision_order(per_file);
+    let decisions = decide_all(&staff, &mut rows);
     let mut notices = Vec::new();
     if files.is_empty() {
-        notices.push(format!(
-            "输入文件夹 {} 中没有找到任何工作簿（.xlsx .xlsm .xls .xlsb .ods）",
-            cfg.input.display()
-        ));
+        notices.push(form::no_workbooks_notice(&cfg.input));
     }
     let (counties, unassigned, totals, unattributed) =
         summarise(&policy, &reports, &rows, &decisions);
@@ -248,129 +293,6 @@ pub fn evaluate(
         notices,
         skipped: found.skipped,
     })
-}
-
-fn read_all(
-    files: &[InputFile],
-    cfg: &StaffConfig,
-    progress: &(dyn Fn(&str) + Sync),
-) -> Vec<FileIngest<StaffField>> {
-    let work = || -> Vec<FileIngest<StaffField>> {
-        files
-            .par_iter()
-            .map(|f| {
-                let mut fi = ingest_file::<StaffField>(f, &cfg.isolation);
-                ingest::wrong_form::answer_other_form::<_, crate::ingest::header::Field>(
-                    &mut fi,
-                    f,
-                    &cfg.isolation,
-                );
-                progress(&f.rel);
-                fi
-            })
-            .collect()
-    };
-    match cfg.threads {
-        Some(n) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(work),
-            Err(_) => work(),
-        },
-        None => work(),
-    }
-}
-
-fn build_rows(
-    ingested: Vec<FileIngest<StaffField>>,
-    policy: &Policy,
-    today: NaiveDate,
-) -> (Vec<FileReport>, Vec<StaffRow>) {
-    let mut reports = Vec::with_capacity(ingested.len());
-    let mut rows = Vec::new();
-    for fi in ingested {
-        let mut sheets = Vec::new();
-        let mut data_rows = 0;
-        for s in &fi.sheets {
-            let mut rep = SheetReport {
-                name: s.name.clone(),
-                index: s.index,
-                hidden: s.hidden,
-                is_claim: s.table.is_some() || s.problem.is_some(),
-                problem: s.problem.as_ref().map(|p| (p.code, p.message.clone())),
-                data_rows: 0,
-                county: None,
-            };
-            if let Some(t) = &s.table {
-                match parse::sheet_county(t, &policy.registry) {
-                    SheetCounty::Unknown(why) => {
-                        rep.problem = Some((
-                            FileCode::UnknownCounty,
-                            format!(
-                                "工作表“{}”无法确定所属县（市、区）：{why}；本表 {} 行未审核，请来函确认",
-                                s.name,
-                                t.rows.len()
-                            ),
-                        ));
-                    }
-                    SheetCounty::Known(county) => {
-                        rep.county = county.clone();
-                        rep.data_rows = t.rows.len();
-                        data_rows += t.rows.len();
-                        for raw in &t.rows {
-                            let origin = Origin {
-                                file: fi.path.as_str().into(),
-                                sheet: s.name.as_str().into(),
-                                sheet_index: s.index,
-                                row: raw.row,
-                            };
-                            rows.push(parse::parse_row(
-                                raw,
-                                t,
-                                origin,
-                                &policy.registry,
-                                county.as_ref(),
-                                today,
-                            ));
-                        }
-                    }
-                }
-            }
-            sheets.push(rep);
-        }
-        let mut error = fi.error.as_ref().map(|e| (e.code, e.message.clone()));
-        let staff_sheets: Vec<&SheetReport> = sheets.iter().filter(|s| s.is_claim).collect();
-        if error.is_none()
-            && !staff_sheets.is_empty()
-            && staff_sheets.iter().all(|s| s.problem.is_some())
-            && let Some((c, m)) = staff_sheets.first().and_then(|s| s.problem.clone())
-        {
-            // SPEC §9.3: no sheet could be decided → the file is in error, with the first cause.
-            error = Some((c, m));
-        }
-        if let Some((FileCode::NoClaimSheet, m)) = &mut error
-            && !fi.sheets.is_empty()
-        {
-            // The shared reader describes the claim form; say which form was looked for.
-            let names: Vec<&str> = fi.sheets.iter().map(|s| s.name.as_str()).collect();
-            *m = format!(
-                "所有工作表（{}）的前 {} 行中都找不到协勤人员经费申报表表头（至少需一半必填列：县（市、区）、司法所、姓名、身份证号码、入职日期、在岗月数、月补助标准、市级补助金额）",
-                names.join("、"),
-                crate::ingest::header::HEADER_SEARCH_ROWS
-            );
-        }
-        reports.push(FileReport {
-            path: fi.path,
-            sha256: fi.sha256,
-            bytes: fi.bytes,
-            format: fi.format,
-            error,
-            sheets,
-            data_rows,
-        });
-    }
-    (reports, rows)
 }
 
 /// Performance score of SPEC §5.2's evaluation, out of 100:
@@ -491,63 +413,29 @@ fn summarise(
         s.rows_sent = n;
         s.problem_rows = bad;
         s.file_problems = file_problems.remove(&key).unwrap_or(0);
-        normalise(&mut s);
+        s.normalise();
         performance(&mut s);
-        add(&mut totals, &s);
+        totals.add(&s);
         counties.push(s);
     }
-    let mut unassigned = by.remove(&None).unwrap_or_default();
-    unassigned.name = "县（市、区）无法识别".into();
-    normalise(&mut unassigned);
-    add(&mut totals, &unassigned);
+    let unassigned = CountyStaff::unassigned(&mut by);
+    totals.add(&unassigned);
     // Rows no county owns cannot exist (their sheet would be unknown_county), but count them.
     let (n, bad) = sent.remove(&None).unwrap_or_default();
     totals.rows_sent += n;
     totals.problem_rows += bad;
     let unattributed = file_problems.remove(&None).unwrap_or(0);
     totals.file_problems += unattributed;
-    normalise(&mut totals);
+    totals.normalise();
     performance(&mut totals);
     (counties, unassigned, totals, unattributed)
 }
 
-fn normalise(s: &mut CountyStaff) {
-    for v in [
-        &mut s.budget,
-        &mut s.standard_amount,
-        &mut s.claimed_amount,
-        &mut s.approved_amount,
-        &mut s.held_amount,
-        &mut s.county_top_up,
-        &mut s.allocated_amount,
-        &mut s.unallocated_amount,
-    ] {
-        *v = fen(*v);
-    }
-}
-
-fn add(t: &mut CountyStaff, s: &CountyStaff) {
-    t.quota += s.quota;
-    t.budget += s.budget;
-    t.declared_rows += s.declared_rows;
-    t.approved_rows += s.approved_rows;
-    t.rejected_rows += s.rejected_rows;
-    t.held_rows += s.held_rows;
-    t.in_post += s.in_post;
-    t.over_quota_rows += s.over_quota_rows;
-    t.months += s.months;
-    t.standard_amount += s.standard_amount;
-    t.claimed_amount += s.claimed_amount;
-    t.approved_amount += s.approved_amount;
-    t.held_amount += s.held_amount;
-    t.county_top_up += s.county_top_up;
-    t.posts_allocated += s.posts_allocated;
-    t.allocated_amount += s.allocated_amount;
-    t.unallocated_amount += s.unallocated_amount;
-    t.rows_sent += s.rows_sent;
-    t.problem_rows += s.problem_rows;
-    t.file_problems += s.file_problems;
-}
+form::county_figures!(CountyStaff;
+    counts: quota, declared_rows, approved_rows, rejected_rows, held_rows, in_post,
+        over_quota_rows, months, posts_allocated, rows_sent, problem_rows, file_problems;
+    amounts: budget, standard_amount, claimed_amount, approved_amount, held_amount,
+        county_top_up, allocated_amount, unallocated_amount);
 
 /// "12,000.00": an amount as a person reads it in a message.
 pub fn yuan_text(d: Decimal) -> String {
@@ -574,24 +462,35 @@ pub fn output_dir(out: &Path, year: i32) -> PathBuf {
 }
 
 /// Writes every output of a staff run into `dir`, in parallel; each file is atomic.
-pub fn write_outputs(out: &StaffOutput, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("无法创建输出文件夹 {}：{e}", dir.display()))?;
+pub fn write_outputs(out: &StaffOutput, dir: &Path) -> Result<(), StaffError> {
+    std::fs::create_dir_all(dir).map_err(|e| FormError::OutputFolder {
+        path: dir.display().to_string(),
+        source: e,
+    })?;
     let y = out.year;
-    let machine = || -> Result<(), String> {
-        let csv =
-            machine::decisions_csv(out).map_err(|e| format!("生成 decisions.csv 失败：{e}"))?;
-        let p = dir.join("decisions.csv");
-        crate::report::write_atomic(&p, &csv)
-            .map_err(|e| format!("无法写入 {}：{e}", p.display()))?;
-        let json =
-            machine::summary_json(out).map_err(|e| format!("生成 summary.json 失败：{e}"))?;
-        let p = dir.join("summary.json");
-        crate::report::write_atomic(&p, &json).map_err(|e| format!("无法写入 {}：{e}", p.display()))
+    let machine = || -> Result<(), StaffError> {
+        machine::write(out, dir)?;
+        Ok(())
     };
-    let notice = || report::write_notice(out, &dir.join(format!("经费下达表_{y}.xlsx")));
-    let payroll = || report::write_payroll(out, &dir.join(format!("协勤人员工资发放表_{y}.xlsx")));
-    let perf = || report::write_performance(out, &dir.join(format!("绩效评价表_{y}.xlsx")));
+    let workbook = |r: Result<(), String>| r.map_err(StaffError::Report);
+    let notice = || {
+        workbook(report::write_notice(
+            out,
+            &dir.join(format!("经费下达表_{y}.xlsx")),
+        ))
+    };
+    let payroll = || {
+        workbook(report::write_payroll(
+            out,
+            &dir.join(format!("协勤人员工资发放表_{y}.xlsx")),
+        ))
+    };
+    let perf = || {
+        workbook(report::write_performance(
+            out,
+            &dir.join(format!("绩效评价表_{y}.xlsx")),
+        ))
+    };
     let ((a, b), (c, d)) = rayon::join(
         || rayon::join(notice, payroll),
         || rayon::join(perf, machine),
@@ -599,31 +498,15 @@ pub fn write_outputs(out: &StaffOutput, dir: &Path) -> Result<(), String> {
     a.and(b).and(c).and(d)
 }
 
-/// `payrun staff`: returns the exit status (0 or 2), or a message for exit 1 (nothing written).
-pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, String> {
-    if !cfg.input.is_dir() {
-        return Err(format!(
-            "输入文件夹 {} 不存在或不是文件夹",
-            cfg.input.display()
-        ));
-    }
-    let total = ingest::discover::count(&cfg.input, Some(&cfg.out));
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("读取 {bar:30} {pos}/{len} 个文件 {msg}")
-        {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+/// `payrun staff`: returns the exit status (0 or 2), or why nothing was written (exit 1).
+pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, StaffError> {
+    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    let bar = console::progress_bar(found.files.len());
     let progress = |name: &str| {
         bar.inc(1);
         bar.set_message(name.to_string());
     };
-    let out = evaluate(cfg, policy, &progress).map_err(|e| e.to_string())?;
+    let out = evaluate_files(cfg, policy, found, &progress)?;
     bar.finish_and_clear();
     let dir = output_dir(&cfg.out, out.year);
     // SPEC §10.6: every output replaceable before the first is replaced.
@@ -636,25 +519,13 @@ pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, String> {
     Ok(out.exit_code())
 }
 
-fn width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-fn pad(s: &str, w: usize, right: bool) -> String {
-    let fill = " ".repeat(w.saturating_sub(width(s)));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
-}
-
 /// The concise table a staff run prints: one line per county, then the file problems.
 pub fn print_summary(out: &StaffOutput, dir: &Path) {
     println!(
         "{} 年专职社区矫正协勤人员经费审核结果（审核日 {}）",
         out.year, out.run_date
     );
+    let widths = [26, 5, 5, 5, 5, 5, 14, 14, 12, 7];
     let head = [
         "县（市、区）",
         "定额",
@@ -667,79 +538,58 @@ pub fn print_summary(out: &StaffOutput, dir: &Path) {
         "未分配",
         "得分",
     ];
-    let widths = [26, 5, 5, 5, 5, 5, 14, 14, 12, 7];
-    let line = |cells: [String; 10]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            s.push_str(&pad(c, widths.get(i).copied().unwrap_or(8), i > 0));
-            s.push(' ');
-        }
-        println!("{}", s.trim_end());
-    };
-    line(head.map(String::from));
+    println!("{}", console::table_line(&head.map(String::from), &widths));
     let rows = out
         .counties
         .iter()
         .chain((out.unassigned.declared_rows > 0).then_some(&out.unassigned))
         .chain(std::iter::once(&out.totals));
     for c in rows {
-        let is_county = c.code.is_some() || c.name == "合计";
-        line([
-            c.name.clone(),
-            if is_county {
-                c.quota.to_string()
+        // Rows of no county have no quota, allocation or score.
+        let county = |s: String| {
+            if c.code.is_some() || c.name == "合计" {
+                s
             } else {
                 String::new()
-            },
+            }
+        };
+        let cells = [
+            c.name.clone(),
+            county(c.quota.to_string()),
             c.declared_rows.to_string(),
             c.in_post.to_string(),
             c.rejected_rows.to_string(),
             c.held_rows.to_string(),
             plain(c.approved_amount),
-            if is_county {
-                plain(c.allocated_amount)
-            } else {
-                String::new()
-            },
-            if is_county {
-                plain(c.unallocated_amount)
-            } else {
-                String::new()
-            },
-            if is_county {
-                c.score.to_string()
-            } else {
-                String::new()
-            },
-        ]);
+            county(plain(c.allocated_amount)),
+            county(plain(c.unallocated_amount)),
+            county(c.score.to_string()),
+        ];
+        println!("{}", console::table_line(&cells, &widths));
     }
-    let problems: Vec<String> = out
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.problems()
-                .into_iter()
-                .map(move |(c, m, _)| format!("  {}：[{}] {}", f.path, c.as_str(), m))
-        })
-        .collect();
-    if !problems.is_empty() {
-        println!("文件问题 {} 个：", problems.len());
-        for p in problems {
-            println!("{p}");
-        }
-    }
-    for l in crate::ingest::discover::console_lines(&out.skipped) {
-        println!("{l}");
-    }
-    for n in &out.notices {
-        println!("注意：{n}");
-    }
-    println!("输出：{}", dir.display());
+    console::print_tail(&out.files, &out.skipped, &out.notices, dir);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_errors_say_what_stopped_the_run() {
+        let year = StaffError::Year {
+            year: 2026,
+            policy_year: 2025,
+            policy_file: "内置政策".into(),
+        };
+        assert_eq!(
+            year.to_string(),
+            "--year 2026 与政策文件的年度 2025 不符（内置政策）；请指定该年度的政策文件 --policy"
+        );
+        let form = StaffError::Form(FormError::NoInputFolder("staff".into()));
+        assert_eq!(form.to_string(), "输入文件夹 staff 不存在或不是文件夹");
+        let report = StaffError::Report("无法写入 经费下达表_2025.xlsx".into());
+        assert_eq!(report.to_string(), "无法写入 经费下达表_2025.xlsx");
+    }
 
     #[test]
     fn amounts_in_messages_are_grouped() {

@@ -1,5 +1,5 @@
-//! The rules of SPEC §5.2, as a finance officer applies them. Pure: typed rows + policy in, one
-//! decision per row out.
+//! Program B's form rules (SPEC §5.2), as a finance officer applies them: the rules of a row and
+//! the duplicates across rows. Pure: typed rows + policy in, one decision per row out.
 //!
 //! Row rules (each a rejection unless marked warning; a field that could not be read gets its
 //! own code from [`super::parse`] and the rules that need it are skipped, SPEC §9.6):
@@ -32,21 +32,9 @@
 //!   order (county code, file path, sheet, row) is decided normally, every later row of the same
 //!   ID in the same county is rejected naming the first. A transfer between 司法所 of one county
 //!   is declared as one row.
-//! * **Quota** (`over_quota`, rejection): the people in post at the same time may not exceed
-//!   the county's quota. The rows that pass every other rule and have at least one month are
-//!   taken in order of 入职日期, then ID number, then reading order, and each occupies its post
-//!   for every day from max(入职日期, 1 January) to min(离职日期, 31 December). A row is
-//!   accepted when on every day of its span fewer than `quota` accepted people are already in
-//!   post; otherwise it is over quota (the message names the first full day). With nobody
-//!   leaving this is plain headcount (the latest arrivals give way); a successor who starts
-//!   after the predecessor's 离职日期 takes over the same post. Over-quota people are not
-//!   funded by the municipal budget at all (the county may fund them itself), hence rejected.
-//! * **Budget line** (`over_allocation`, held): in the same order, the accepted municipal
-//!   amounts of a county are added up; the first row that would take the total past the
-//!   county's budget line is held, and so is every later row of that county (no partial
-//!   payment, no later row jumping ahead, as SPEC §9.9). With the quota kept this only happens
-//!   when successors and predecessors overlap in months; held rows wait for a decision of the
-//!   bureau, they are not paid.
+//!
+//! The quota and the budget line are the municipal run's ([`super::quota`]); `payrun check`
+//! stops before them.
 
 use std::collections::BTreeMap;
 
@@ -56,9 +44,8 @@ use rust_decimal::Decimal;
 use super::codes::StaffCode;
 use super::parse::{StaffIssue, StaffRow};
 use super::yuan_text;
-use crate::codes::Severity;
 use crate::county::CountyCode;
-use crate::decide::Outcome;
+use crate::form::{Outcome, Verdict};
 use crate::ingest::header::StaffField;
 use crate::money::fen;
 use crate::policy::Policy;
@@ -77,30 +64,7 @@ pub struct StaffDecision {
     pub in_post: bool,
 }
 
-impl StaffDecision {
-    /// The distinct codes, sorted by name: the `reasons` column of decisions.csv.
-    pub fn codes(&self) -> Vec<StaffCode> {
-        let mut c: Vec<StaffCode> = self.issues.iter().map(|i| i.code).collect();
-        c.sort_by_key(|c| c.as_str());
-        c.dedup();
-        c
-    }
-    pub fn reasons(&self) -> String {
-        self.codes()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(";")
-    }
-    pub fn has(&self, code: StaffCode) -> bool {
-        self.issues.iter().any(|i| i.code == code)
-    }
-    fn rejected(&self) -> bool {
-        self.issues
-            .iter()
-            .any(|i| i.code.severity() == Severity::Reject)
-    }
-}
+crate::form::verdict!(StaffDecision, StaffCode, StaffField);
 
 /// The outcome label shown in workbooks.
 pub fn outcome_label(o: Outcome) -> &'static str {
@@ -121,7 +85,7 @@ pub fn months_possible(start: NaiveDate, end: Option<NaiveDate>, year: i32) -> u
 }
 
 /// The days of `year` in post: [max(start, 1 Jan), min(end, 31 Dec)], None when empty.
-fn span_in_year(
+pub(super) fn span_in_year(
     start: NaiveDate,
     end: Option<NaiveDate>,
     year: i32,
@@ -133,53 +97,50 @@ fn span_in_year(
     (a <= b).then_some((a, b))
 }
 
-fn county_name(policy: &Policy, code: &CountyCode) -> String {
+pub(super) fn county_name(policy: &Policy, code: &CountyCode) -> String {
     policy
         .county(code)
         .map(|c| c.name.clone())
         .unwrap_or_else(|| code.to_string())
 }
 
-/// Decides every row. `rows` must be in the order (county code, file, sheet, row): the order in
-/// which duplicates within a county are resolved.
-pub fn decide_all(rows: &[StaffRow], policy: &Policy) -> Vec<StaffDecision> {
-    let mut out: Vec<StaffDecision> = rows.iter().map(|r| row_rules(r, policy)).collect();
-    duplicates(rows, &mut out, policy);
-    quota_and_budget(rows, &mut out, policy);
-    for d in &mut out {
-        d.outcome = if d.rejected() {
+/// Sets each row's outcome, amount and post from its findings: rejected when a finding
+/// rejects, held when over the budget line, else approved at its declared municipal amount.
+/// Run after the rules across rows and again after the quota, which add findings.
+pub fn settle(rows: &[StaffRow], out: &mut [StaffDecision]) {
+    for (r, d) in rows.iter().zip(out.iter_mut()) {
+        d.outcome = if d.rejects() {
             Outcome::Rejected
         } else if d.has(StaffCode::OverAllocation) {
             Outcome::Held
         } else {
             Outcome::Approved
         };
-        d.approved = Decimal::ZERO;
-        d.in_post = false;
-    }
-    for (r, d) in rows.iter().zip(out.iter_mut()) {
-        if d.outcome == Outcome::Approved {
-            d.approved = fen(r.municipal.unwrap_or_default());
-            d.in_post = r.months.unwrap_or(0) >= 1;
-        }
-        d.approved = fen(d.approved);
+        let approved = d.outcome == Outcome::Approved;
+        d.approved = fen(if approved {
+            r.municipal.unwrap_or_default()
+        } else {
+            Decimal::ZERO
+        });
+        d.in_post = approved && r.months.unwrap_or(0) >= 1;
         d.standard = fen(d.standard);
     }
-    out
 }
 
-fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
-    let mut issues = r.issues.clone();
+/// The rules of one row; `parsed` are its parse findings.
+pub fn row_rules(r: &StaffRow, parsed: Vec<StaffIssue>, policy: &Policy) -> StaffDecision {
+    let unreadable: Vec<StaffField> = parsed.iter().filter_map(|i| i.field).collect();
+    let unreadable = |f: StaffField| unreadable.contains(&f);
+    let mut issues = parsed;
     let std = policy.staff_monthly_standard;
     let year = policy.year;
-    let unreadable = |f: StaffField| r.issues.iter().any(|i| i.field == Some(f));
 
     let months = match r.months {
         Some(m) if (0..=12).contains(&m) => u32::try_from(m).ok(),
         Some(m) => {
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::MonthsOutOfRange,
-                StaffField::Months,
+                Some(StaffField::Months),
                 format!("填了 {m} 个月，一年在岗月数只能是 0 至 12"),
             ));
             None
@@ -191,9 +152,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
     if let (Some(s), Some(e)) = (r.start, r.end)
         && e < s
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::BAD_VALUE,
-            StaffField::EndDate,
+            Some(StaffField::EndDate),
             format!("离职日期 {e} 早于入职日期 {s}，请核对"),
         ));
         dates_ok = false;
@@ -206,9 +167,7 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
                 Some(e) => format!("离职日期 {e}"),
                 None => "未填离职日期（视为仍在岗）".to_string(),
             };
-            issues.push(r.issue(
-                StaffCode::MonthsInconsistent,
-                StaffField::Months,
+            issues.push(r.finding(StaffCode::MonthsInconsistent, Some(StaffField::Months),
                 format!(
                     "填了 {m} 个月，但按入职日期 {s}、{end_text}，{year} 年内最多在岗 {possible} 个月（不满一月按一月计），请按实际在岗月数填写"
                 ),
@@ -220,9 +179,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
     if let (Some(m), Some(amount)) = (months, r.municipal)
         && amount > standard
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::OverMonthlyStandard,
-            StaffField::Municipal,
+            Some(StaffField::Municipal),
             format!(
                 "市级补助 {} 元超过标准 {} 元/月 × {m} 个月 = {} 元，请按标准更正",
                 yuan_text(amount),
@@ -235,9 +194,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
     if let Some(s) = r.monthly_standard
         && fen(s) != fen(std)
     {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::StandardMismatch,
-            StaffField::MonthlyStandard,
+            Some(StaffField::MonthlyStandard),
             format!(
                 "填了 {} 元，政策标准为每人每月 {} 元，市级补助按政策标准核定（提醒）",
                 yuan_text(s),
@@ -260,9 +219,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
         if let (Some(a), Some(b)) = (said_male, id_male)
             && a != b
         {
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::GenderMismatch,
-                StaffField::Gender,
+                Some(StaffField::Gender),
                 format!(
                     "填的是“{g}”，身份证号码第 17 位表示{}，请核对身份证号码是否为本人（提醒）",
                     if b { "男" } else { "女" }
@@ -272,10 +231,10 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
     }
 
     if months == Some(0) {
-        issues.push(r.issue(
+        issues.push(r.finding(
             StaffCode::ZeroMonths,
-            StaffField::Months,
-            "在岗月数为 0：不占定额，本年度不发放（提醒）".to_string(),
+            Some(StaffField::Months),
+            "在岗月数为 0：不占定额，本年度不发放（提醒）",
         ));
     }
 
@@ -299,9 +258,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
             } else {
                 StaffField::Bank
             };
-            issues.push(r.issue(
+            issues.push(r.finding(
                 StaffCode::MISSING_BANK_ACCOUNT,
-                f,
+                Some(f),
                 format!(
                     "未填{}，发放表中显示“待补账号”，请补充（提醒）",
                     missing.join("和")
@@ -319,7 +278,9 @@ fn row_rules(r: &StaffRow, policy: &Policy) -> StaffDecision {
     }
 }
 
-fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
+/// One person, one county (`duplicate_person`) and one row per person in a county
+/// (`duplicate_in_batch`), over rows in decision order.
+pub fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
     // ID → (county → row indices), over rows whose county is known.
     let mut by_id: BTreeMap<&str, BTreeMap<&CountyCode, Vec<usize>>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
@@ -347,9 +308,7 @@ fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
                     .collect();
                 for &i in idx {
                     if let (Some(r), Some(d)) = (rows.get(i), out.get_mut(i)) {
-                        d.issues.push(r.issue(
-                            StaffCode::DuplicatePerson,
-                            StaffField::IdNumber,
+                        d.issues.push(r.finding(StaffCode::DuplicatePerson, Some(StaffField::IdNumber),
                             format!(
                                 "同一身份证号码也在 {} 申报；同一人只能在一个县（市、区）领取，两处均不予补助，请有关县（市、区）核实后由实际在岗的一方重新报送",
                                 elsewhere.join("、")
@@ -368,9 +327,7 @@ fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
             };
             for &i in later {
                 if let (Some(r), Some(d)) = (rows.get(i), out.get_mut(i)) {
-                    d.issues.push(r.issue(
-                        StaffCode::DUPLICATE_IN_BATCH,
-                        StaffField::IdNumber,
+                    d.issues.push(r.finding(StaffCode::DUPLICATE_IN_BATCH, Some(StaffField::IdNumber),
                         format!(
                             "与 {} 是同一人；同一人在本县只能申报一行（调动的按现所在司法所填一行），本行不予补助",
                             first_row.origin.place()
@@ -382,100 +339,20 @@ fn duplicates(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
     }
 }
 
-fn quota_and_budget(rows: &[StaffRow], out: &mut [StaffDecision], policy: &Policy) {
-    let year = policy.year;
-    let Some(jan1) = NaiveDate::from_ymd_opt(year, 1, 1) else {
-        return;
-    };
-    // County → candidate row indices.
-    let mut by_county: BTreeMap<&CountyCode, Vec<usize>> = BTreeMap::new();
-    for (i, (r, d)) in rows.iter().zip(out.iter()).enumerate() {
-        if d.rejected() || r.months.unwrap_or(0) < 1 || r.start.is_none() {
-            continue;
-        }
-        if let Some(c) = &r.county {
-            by_county.entry(c).or_default().push(i);
-        }
-    }
-    for (county, mut idx) in by_county {
-        let Some(def) = policy.county(county) else {
-            continue;
-        };
-        idx.sort_by(|&a, &b| {
-            let (x, y) = (&rows[a], &rows[b]);
-            (x.start, &x.id_number, a).cmp(&(y.start, &y.id_number, b))
-        });
-        let quota = def.staff_quota;
-        let mut occupied = [0u32; 366];
-        let mut accepted: Vec<usize> = Vec::new();
-        for &i in &idx {
-            let Some(r) = rows.get(i) else { continue };
-            let Some(start) = r.start else { continue };
-            let Some((a, b)) = span_in_year(start, r.end, year) else {
-                continue;
-            };
-            let from = a.ordinal0() as usize;
-            let to = (b.ordinal0() as usize).min(365);
-            let full = (from..=to).find(|&d| occupied.get(d).is_some_and(|n| *n >= quota));
-            match full {
-                Some(day) => {
-                    let date = jan1
-                        .checked_add_days(chrono::Days::new(day as u64))
-                        .unwrap_or(a);
-                    if let Some(d) = out.get_mut(i) {
-                        d.issues.push(r.issue(
-                            StaffCode::OverQuota,
-                            StaffField::IdNumber,
-                            format!(
-                                "{}协勤人员定额 {quota} 人，按入职日期先后（同日按身份证号码）核定，{date} 起在岗人数已满定额，本人员超出定额，市级经费不予补助",
-                                def.name
-                            ),
-                        ));
-                    }
-                }
-                None => {
-                    for n in occupied.iter_mut().take(to + 1).skip(from) {
-                        *n += 1;
-                    }
-                    accepted.push(i);
-                }
-            }
-        }
-        let budget = def.staff_allocation;
-        let mut total = Decimal::ZERO;
-        let mut over = false;
-        for &i in &accepted {
-            let Some(r) = rows.get(i) else { continue };
-            let amount = r.municipal.unwrap_or_default();
-            if !over && total + amount > budget {
-                over = true;
-            }
-            if over {
-                if let Some(d) = out.get_mut(i) {
-                    d.issues.push(r.issue(
-                        StaffCode::OverAllocation,
-                        StaffField::Municipal,
-                        format!(
-                            "{}协勤经费预算额度 {} 元，按入职日期先后已核定 {} 元，本人员市级补助 {} 元超出额度，暂缓发放，待市司法局研究决定",
-                            def.name,
-                            yuan_text(budget),
-                            yuan_text(total),
-                            yuan_text(amount)
-                        ),
-                    ));
-                }
-            } else {
-                total += amount;
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::claim::Origin;
-    use crate::ingest::header::Column;
+    use crate::form::Origin;
+    use crate::staff::StaffForm;
+    use crate::staff::parse::StaffFields;
+
+    fn decide_all(rows: &mut [StaffRow], policy: &Policy) -> Vec<StaffDecision> {
+        let staff = StaffForm {
+            policy,
+            run_date: ymd(2025, 4, 1),
+        };
+        crate::staff::decide_all(&staff, rows)
+    }
 
     pub(crate) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -484,23 +361,12 @@ pub(crate) mod tests {
     /// A valid ID for a region, birth date and sequence.
     pub(crate) fn make_id(region: &str, birth: &str, seq: u32) -> String {
         let body = format!("{region}{birth}{seq:03}");
-        let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body
-            .chars()
-            .zip(w)
-            .map(|(c, w)| c.to_digit(10).unwrap() * w)
-            .sum();
-        let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+        let check = crate::cell::id_check_char(&body).expect("17 digits");
         format!("{body}{check}")
     }
 
     /// A clean full-year row of `county` at `row` of file `file`.
     pub(crate) fn person(county: &str, file: &str, row: u32, seq: u32) -> StaffRow {
-        let columns: Vec<(StaffField, u32)> = StaffField::all()
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (f, i as u32))
-            .collect();
         StaffRow {
             origin: Origin {
                 file: file.into(),
@@ -510,28 +376,30 @@ pub(crate) mod tests {
             },
             county: CountyCode::new(county),
             sheet_county: CountyCode::new(county),
-            office: Some("玉带路司法所".into()),
-            name: Some(format!("协勤{seq}")),
-            id_number: Some(make_id("530402", "19900101", seq)),
-            id_text: String::new(),
-            gender: None,
-            education: None,
-            major: None,
-            start: Some(ymd(2020, 1, 1)),
-            end: None,
-            months: Some(12),
-            monthly_standard: Some(Decimal::from(1000)),
-            municipal: Some(Decimal::from(12000)),
-            county_top_up: None,
-            bank: Some("中国农业银行".into()),
-            account: Some(format!("62284800{seq:011}")),
-            remark: None,
+            fields: StaffFields {
+                office: Some("玉带路司法所".into()),
+                name: Some(format!("协勤{seq}")),
+                id_number: Some(make_id("530402", "19900101", seq)),
+                id_text: String::new(),
+                gender: None,
+                education: None,
+                major: None,
+                start: Some(ymd(2020, 1, 1)),
+                end: None,
+                months: Some(12),
+                monthly_standard: Some(Decimal::from(1000)),
+                municipal: Some(Decimal::from(12000)),
+                county_top_up: None,
+                bank: Some("中国农业银行".into()),
+                account: Some(format!("62284800{seq:011}")),
+                remark: None,
+            },
             issues: Vec::new(),
             raw: crate::ingest::RawRow {
                 row,
                 cells: Vec::new(),
             },
-            columns,
+            columns: crate::form::parse::test_columns(),
         }
     }
 
@@ -544,7 +412,7 @@ pub(crate) mod tests {
     }
 
     fn one(r: StaffRow) -> StaffDecision {
-        decide_all(&[r], &policy()).remove(0)
+        decide_all(&mut [r], &policy()).remove(0)
     }
 
     const HT: &str = "530402";
@@ -687,7 +555,7 @@ pub(crate) mod tests {
         let mut b = person(JC, "江川区.xlsx", 9, 7);
         b.name = Some("同一人".into());
         let c = person(JC, "江川区.xlsx", 10, 8);
-        let d = decide_all(&[a, b, c], &policy());
+        let d = decide_all(&mut [a, b, c], &policy());
         assert_eq!(codes(&d[0]), ["duplicate_person"]);
         assert_eq!(codes(&d[1]), ["duplicate_person"]);
         assert_eq!(d[0].outcome, Outcome::Rejected);
@@ -709,7 +577,7 @@ pub(crate) mod tests {
     fn the_same_person_twice_in_one_county_keeps_the_first() {
         let a = person(HT, "a.xlsx", 5, 7);
         let b = person(HT, "b.xlsx", 5, 7);
-        let d = decide_all(&[a, b], &policy());
+        let d = decide_all(&mut [a, b], &policy());
         assert_eq!(d[0].outcome, Outcome::Approved);
         assert_eq!(codes(&d[1]), ["duplicate_in_batch"]);
         assert!(d[1].issues[0].message.contains("a.xlsx｜Sheet1｜第 5 行"));
@@ -723,7 +591,7 @@ pub(crate) mod tests {
         rows[2].start = Some(ymd(2024, 6, 1)); // seq 3
         rows[11].start = Some(ymd(2024, 6, 1)); // seq 12
         rows[7].start = Some(ymd(2024, 6, 1)); // seq 8
-        let d = decide_all(&rows, &policy());
+        let d = decide_all(&mut rows, &policy());
         let over: Vec<u32> = rows
             .iter()
             .zip(&d)
@@ -755,7 +623,7 @@ pub(crate) mod tests {
         succ.months = Some(6);
         succ.municipal = Some(Decimal::from(6000));
         rows.push(succ.clone());
-        let d = decide_all(&rows, &policy());
+        let d = decide_all(&mut rows, &policy());
         assert!(d.iter().all(|d| d.outcome == Outcome::Approved), "{d:?}");
         // Starting on the predecessor's last day overlaps one day: over quota.
         succ.start = Some(ymd(2025, 6, 30));
@@ -763,7 +631,7 @@ pub(crate) mod tests {
         succ.municipal = Some(Decimal::from(7000));
         rows.pop();
         rows.push(succ);
-        let d = decide_all(&rows, &policy());
+        let d = decide_all(&mut rows, &policy());
         let last = d.last().unwrap();
         assert_eq!(codes(last), ["over_quota"]);
         assert!(last.issues[0].message.contains("2025-06-30 起"), "{last:?}");
@@ -782,7 +650,7 @@ pub(crate) mod tests {
         succ.months = Some(6);
         succ.municipal = Some(Decimal::from(6000));
         rows.push(succ);
-        let d = decide_all(&rows, &policy());
+        let d = decide_all(&mut rows, &policy());
         let held: Vec<&StaffDecision> = d.iter().filter(|d| d.outcome == Outcome::Held).collect();
         assert_eq!(held.len(), 1);
         assert_eq!(codes(held[0]), ["over_allocation"]);
@@ -796,7 +664,7 @@ pub(crate) mod tests {
     fn rejected_rows_take_no_post() {
         let mut rows: Vec<StaffRow> = (1..=12).map(|i| person(CJ, "c.xlsx", 4 + i, i)).collect();
         rows[0].municipal = Some(Decimal::from(13000));
-        let d = decide_all(&rows, &policy());
+        let d = decide_all(&mut rows, &policy());
         assert_eq!(codes(&d[0]), ["over_monthly_standard"]);
         assert!(d[1..].iter().all(|d| d.outcome == Outcome::Approved));
     }

@@ -8,8 +8,62 @@ use std::process::Command;
 
 use rust_decimal::Decimal;
 
+/// The payrun under test: `PAYRUN_BIN` when set (`scripts/wine-payrun` runs payrun.exe under
+/// Wine, SPEC §13.3), else the binary cargo built for this machine.
 pub fn bin() -> PathBuf {
+    std::env::var_os("PAYRUN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(native_bin)
+}
+
+/// The binary cargo built, whatever `PAYRUN_BIN` says: the reference the Windows build is
+/// compared with.
+pub fn native_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_payrun"))
+}
+
+/// Whether the tests run another build than cargo's (payrun.exe under Wine).
+pub fn foreign_bin() -> bool {
+    std::env::var_os("PAYRUN_BIN").is_some()
+}
+
+/// The parts of a zip (an xlsx) in stored order: name and inflated bytes.
+pub fn zip_parts(path: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .unwrap_or_else(|e| panic!("{}: not a zip: {e}", path.display()));
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().unwrap().to_string(), data)
+        })
+        .collect()
+}
+
+/// How workbook `b` differs from `a`, if it does: other parts, other part order or other part
+/// bytes; and, when both can come from one build, other file bytes. A workbook payrun.exe wrote
+/// differs from Linux's in its zip headers' "made by" byte (the OS that wrote it), so across
+/// builds the parts are what is compared (SPEC §13.3).
+pub fn workbook_difference(a: &Path, b: &Path, same_build: bool) -> Option<String> {
+    let (pa, pb) = (zip_parts(a), zip_parts(b));
+    let names = |p: &[(String, Vec<u8>)]| p.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    if names(&pa) != names(&pb) {
+        return Some(format!(
+            "different parts: {:?} / {:?}",
+            names(&pa),
+            names(&pb)
+        ));
+    }
+    if let Some(((name, _), _)) = pa.iter().zip(&pb).find(|((_, x), (_, y))| x != y) {
+        return Some(format!("part {name} differs"));
+    }
+    if same_build && std::fs::read(a).ok() != std::fs::read(b).ok() {
+        return Some("same parts, different bytes".to_string());
+    }
+    None
 }
 
 pub fn fixtures() -> PathBuf {
@@ -227,13 +281,7 @@ pub fn assert_invariants(dir: &Path) {
 /// A valid 18-character resident ID for a region, birth date and sequence (GB 11643 check char).
 pub fn make_id(region: &str, birth: &str, seq: u32) -> String {
     let body = format!("{region}{birth}{seq:03}");
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(w)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    let check = payrun::cell::id_check_char(&body).expect("17 digits");
     format!("{body}{check}")
 }
 
