@@ -32,7 +32,7 @@ use crate::form::files::{Audience, read_file};
 use crate::form::{self, FileReport, Form, FormCode, FormRow, Verdict, order};
 use crate::ingest::header::{Field, StaffField};
 use crate::ingest::worker::{Isolation, ingest_file};
-use crate::ingest::{FileIngest, InputFile};
+use crate::ingest::{FileIngest, InputFile, SkippedFile};
 use crate::mediation::period::whole_year;
 use crate::mediation::{Mediation, PriorPayments};
 use crate::policy::Policy;
@@ -312,13 +312,37 @@ pub enum CheckError {
         path: String,
         source: std::io::Error,
     },
-    #[error("文件夹 {0} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods）")]
-    NoWorkbooks(String),
+    /// A folder holding no workbook; `not_read` are the files in it not read (SPEC §10.1).
+    #[error("文件夹 {folder} 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）{}", not_read_list(.not_read))]
+    NoWorkbooks {
+        folder: String,
+        not_read: Vec<SkippedFile>,
+    },
+    /// Every file named holds no workbook.
+    #[error("没有可检查的申报表：{}", lines(.0))]
+    NothingReadable(Vec<SkippedFile>),
 }
 
-/// `payrun check`: expands folders, refuses missing files (exit 1), prints the report (or with
-/// `json` the rows' codes on stdout and the file and sheet findings on stderr) and returns 0
-/// or 2.
+fn lines(skipped: &[SkippedFile]) -> String {
+    skipped
+        .iter()
+        .map(SkippedFile::line)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+fn not_read_list(skipped: &[SkippedFile]) -> String {
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("；未读取的文件：{}", lines(skipped))
+    }
+}
+
+/// `payrun check`: expands folders, refuses missing files (exit 1), lists the files that hold no
+/// workbook, prints the report (or with `json` the rows' codes on stdout and the file and sheet
+/// findings, with the files not read, on stderr) and returns 0 or 2. Files not read change
+/// nothing.
 pub fn check_command(
     policy: &Policy,
     args: &[PathBuf],
@@ -326,20 +350,29 @@ pub fn check_command(
     iso: &Isolation,
     json: bool,
 ) -> Result<u8, CheckError> {
-    let files = expand(args)?;
+    let (files, skipped) = expand(args, iso)?;
+    let mut not_read = crate::form::console::skipped_lines(&skipped).join("\n");
+    if !not_read.is_empty() {
+        not_read.push_str("\n\n");
+    }
     let report = check_files(policy, &files, today, iso);
     if json {
         print!("{}", report.render_json());
-        eprint!("{}", report.render_file_findings());
+        eprint!("{not_read}{}", report.render_file_findings());
     } else {
-        print!("{}", report.render());
+        print!("{not_read}{}", report.render());
     }
     Ok(report.exit_code())
 }
 
-/// The files named on the command line; a folder stands for the workbooks in it (as `run`
-/// reads them). Nothing to check, or a name that does not exist, is an error (exit 1).
-pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, CheckError> {
+/// The files named on the command line; a folder stands for the workbooks in it, found as `run`
+/// finds them (SPEC §10.1), and a file is answered by its content as there. Returns the files to
+/// check and the files not read. Nothing to check, or a name that does not exist, is an error
+/// (exit 1).
+pub fn expand(
+    args: &[PathBuf],
+    iso: &Isolation,
+) -> Result<(Vec<PathBuf>, Vec<SkippedFile>), CheckError> {
     if args.is_empty() {
         return Err(CheckError::NothingToCheck);
     }
@@ -352,25 +385,45 @@ pub fn expand(args: &[PathBuf]) -> Result<Vec<PathBuf>, CheckError> {
         return Err(CheckError::Missing(missing));
     }
     let mut out: Vec<PathBuf> = Vec::new();
+    let mut skipped: Vec<SkippedFile> = Vec::new();
     for a in args {
         if a.is_dir() {
-            let found = crate::ingest::discover(a, None).map_err(|e| CheckError::Folder {
+            let found = crate::ingest::discover(a, None, iso).map_err(|e| CheckError::Folder {
                 path: a.display().to_string(),
                 source: e,
             })?;
-            if found.is_empty() {
-                return Err(CheckError::NoWorkbooks(a.display().to_string()));
+            // Named as the clerk named the folder, so that the line says where the file is.
+            let not_read: Vec<SkippedFile> = found
+                .skipped
+                .into_iter()
+                .map(|s| SkippedFile {
+                    rel: a.join(&s.rel).display().to_string(),
+                    ..s
+                })
+                .collect();
+            if found.files.is_empty() {
+                return Err(CheckError::NoWorkbooks {
+                    folder: a.display().to_string(),
+                    not_read,
+                });
             }
-            out.extend(found.into_iter().map(|f| f.abs));
+            skipped.extend(not_read);
+            out.extend(found.files.into_iter().map(|f| f.abs));
         } else {
-            out.push(a.clone());
+            match crate::ingest::discover::one_file(a, &a.display().to_string(), iso) {
+                Ok(f) => out.push(f.abs),
+                Err(s) => skipped.push(s),
+            }
         }
+    }
+    if out.is_empty() {
+        return Err(CheckError::NothingReadable(skipped));
     }
     // A file named twice (or also inside a folder given) is checked once: its rows are not
     // duplicates of themselves.
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// How each file is named: its file name, or the path as given when two share a name.
@@ -675,9 +728,23 @@ mod tests {
 
     #[test]
     fn nothing_to_check_or_a_missing_file_cannot_run() {
-        assert!(matches!(expand(&[]), Err(CheckError::NothingToCheck)));
-        let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")]).unwrap_err();
+        let iso = Isolation::InProcess;
+        assert!(matches!(expand(&[], &iso), Err(CheckError::NothingToCheck)));
+        let e = expand(&[PathBuf::from("/nonexistent/红塔区.xlsx")], &iso).unwrap_err();
         assert_eq!(e.to_string(), "找不到文件：/nonexistent/红塔区.xlsx");
+        // A folder, or a list of files, that holds no workbook leaves nothing to check.
+        let tmp = tempfile::tempdir().unwrap();
+        let csv = tmp.path().join("江川区_申报.csv");
+        std::fs::write(&csv, "a,b\n").unwrap();
+        let e = expand(&[tmp.path().to_path_buf()], &iso)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("没有工作簿") && e.contains("江川区_申报.csv：不是 Excel/WPS 工作簿"),
+            "{e}"
+        );
+        let e = expand(&[csv], &iso).unwrap_err().to_string();
+        assert!(e.contains("没有可检查的申报表"), "{e}");
     }
 
     #[test]
@@ -700,8 +767,11 @@ mod tests {
                 "无法读取文件夹 county：denied",
             ),
             (
-                CheckError::NoWorkbooks("county".into()),
-                "文件夹 county 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods）",
+                CheckError::NoWorkbooks {
+                    folder: "county".into(),
+                    not_read: Vec::new(),
+                },
+                "文件夹 county 中没有工作簿（.xlsx .xlsm .xls .xlsb .ods .et）",
             ),
         ];
         for (e, want) in cases {
@@ -804,7 +874,8 @@ mod tests {
     fn a_file_named_twice_is_checked_once() {
         let dir = fixture("lo_xlsx");
         let file = dir.join("libreoffice_two_row_header.xlsx");
-        let files = expand(&[file.clone(), dir, file]).unwrap();
+        let (files, skipped) = expand(&[file.clone(), dir, file], &Isolation::InProcess).unwrap();
+        assert!(skipped.is_empty());
         assert_eq!(files.len(), 1);
     }
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::form::{FormError, console};
+use crate::guard;
 use crate::ledger::{self, Ledger};
 use crate::mediation::{
     PriorPayments, RunConfig, RunError, RunOutput, evaluate_files, machine, parse_period,
@@ -14,14 +15,20 @@ use crate::report;
 
 /// `payrun run`: the exit status (0 or 2) and the run's data, or why nothing was written
 /// (exit 1). The data is handed back rather than dropped here: the binary decides whether
-/// freeing it is worth the time at exit.
+/// freeing it is worth the time at exit. Before anything is written, the guards of SPEC §10
+/// (see [`crate::guard`]) have their say.
 pub fn run_command(
     cfg: &RunConfig,
     policy: Policy,
     ledger_path: &Path,
     finalize: bool,
+    guard: guard::Options,
 ) -> Result<(u8, RunOutput), RunError> {
     let period = parse_period(&cfg.period, &policy, cfg.run_date)?;
+    if !ledger_path.exists() {
+        // Refused before the lock creates the ledger's folder: nothing at all is written.
+        guard::record::ledger_needed(&period, &policy, ledger_path, guard.without_ledger)?;
+    }
     // The lock is held until the new ledger is in place.
     let _lock = ledger::lock(ledger_path).map_err(RunError::Ledger)?;
     remove_stale_temp_files(&[
@@ -30,6 +37,7 @@ pub fn run_command(
     ]);
     let ledger = Ledger::load(ledger_path).map_err(RunError::Ledger)?;
     let mut notices = Vec::new();
+    let mut without_ledger = false;
     let prior = match &ledger {
         Some(l) => {
             l.check_can_run(&period, &policy)
@@ -37,30 +45,49 @@ pub fn run_command(
             l.prior_for(&period, &policy)
         }
         None => {
-            if policy
-                .periods
-                .first()
-                .is_some_and(|p| p.id != period.def.id)
+            if let Some(n) =
+                guard::record::ledger_needed(&period, &policy, ledger_path, guard.without_ledger)?
             {
-                notices.push(format!(
-                    "台账 {} 不存在：没有以前期间的发放记录，本期按以前期间已发放 0 元计算限额，也无法识别以前期间已发放的案件",
-                    ledger_path.display()
-                ));
+                notices.push(n);
+                without_ledger = true;
             }
             PriorPayments::default()
         }
     };
 
-    let files = crate::form::find_inputs(&cfg.input, &cfg.out)?;
-    let bar = console::progress_bar(files.len());
+    let found = crate::form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    let bar = console::progress_bar(found.files.len());
     let progress = |name: &str| {
         bar.inc(1);
         bar.set_message(name.to_string());
     };
-    let mut out = evaluate_files(cfg, policy, period, &files, &prior, &progress);
+    let mut out = evaluate_files(cfg, policy, period, found, &prior, &progress);
     bar.finish_and_clear();
     out.notices.extend(notices);
+    out.without_ledger = without_ledger;
+    if let Some(record) = ledger
+        .as_ref()
+        .and_then(|l| guard::record::compare(l, &out))
+    {
+        if record.lowers() && !guard.replace {
+            return Err(record.refusal(ledger_path, &cfg.input).into());
+        }
+        out.notices.extend(record.notice());
+    }
     let dir = period_dir(&cfg.out, &out.period);
+    let mut targets = guard::in_use::run_outputs(&dir, &out.period.label);
+    targets.push(ledger_path.to_path_buf());
+    let ledger_dir = ledger_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    guard::in_use::preflight(
+        &targets,
+        &[
+            dir.clone(),
+            dir.join("feedback"),
+            ledger_dir,
+            guard::backup::folder(ledger_path),
+        ],
+    )?;
+    let backup = guard::backup::backup(ledger_path, out.period.run_date)?;
     let mut l = ledger.unwrap_or_default();
     // The new ledger is built beside the reports but put in place only after they are written.
     let (written, ledger_bytes) = rayon::join(
@@ -76,15 +103,28 @@ pub fn run_command(
             b
         },
     );
-    written?;
+    // A report that could not be replaced after the preflight (opened in the meantime): the
+    // ledger keeps the period's earlier record, and a run after closing the file completes it.
+    written.map_err(|e| {
+        RunError::Report(format!(
+            "{e}\n本期输出未能全部写完；台账未替换，本期记录仍是上次的。请先关闭 Excel/WPS 中打开的文件后重新运行本期"
+        ))
+    })?;
     let ledger_bytes = ledger_bytes.map_err(RunError::Ledger)?;
-    report::write_atomic(ledger_path, &ledger_bytes)
-        .map_err(|e| RunError::Ledger(format!("无法写入台账 {}：{e}", ledger_path.display())))?;
+    report::write_atomic(ledger_path, &ledger_bytes).map_err(|e| {
+        RunError::Ledger(format!(
+            "无法写入台账 {}：{e}\n本期输出已写出，但台账未替换；请先关闭 Excel/WPS 中打开的台账后重新运行本期",
+            ledger_path.display()
+        ))
+    })?;
     print_summary(&out, &dir);
     if finalize {
         println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);
     }
     println!("台账：{}", ledger_path.display());
+    if let Some(b) = backup {
+        println!("替换前的台账已备份为：{}", b.display());
+    }
     Ok((out.exit_code(), out))
 }
 
@@ -170,7 +210,7 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         ];
         println!("{}", console::table_line(&cells, &widths));
     }
-    console::print_tail(&out.files, &out.notices, dir);
+    console::print_tail(&out.files, &out.skipped, &out.notices, dir);
 }
 
 /// `payrun samples`.

@@ -142,6 +142,9 @@ pub enum FileCode {
     MissingColumn,
     UnknownCounty,
     FileTooLarge,
+    /// The other program's form (SPEC §10.2): a staff form given to `run`, a claim form to
+    /// `staff`.
+    WrongForm,
 }
 
 impl FileCode {
@@ -153,6 +156,7 @@ impl FileCode {
             FileCode::MissingColumn => "missing_column",
             FileCode::UnknownCounty => "unknown_county",
             FileCode::FileTooLarge => "file_too_large",
+            FileCode::WrongForm => "wrong_form",
         }
     }
     pub fn label(self) -> &'static str {
@@ -163,6 +167,7 @@ impl FileCode {
             FileCode::MissingColumn => "缺少必需列",
             FileCode::UnknownCounty => "无法确定县（市、区）",
             FileCode::FileTooLarge => "文件超出大小限制",
+            FileCode::WrongForm => "其他项目的申报表",
         }
     }
 }
@@ -212,6 +217,7 @@ mod tests {
             MissingColumn,
             UnknownCounty,
             FileTooLarge,
+            WrongForm,
         ];
         for c in files {
             let json = serde_json::to_string(&c).unwrap();

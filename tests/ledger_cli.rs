@@ -247,11 +247,12 @@ fn a_hand_edited_ledger_is_refused_saying_what_differs() {
 }
 
 #[test]
-fn a_missing_ledger_in_h2_is_a_visible_warning() {
+fn a_missing_ledger_in_h2_with_without_ledger_is_a_visible_warning() {
+    // Without the flag the run is refused (SPEC §10.5, tests/safety_cli.rs).
     let tmp = tempfile::tempdir().unwrap();
     let (_, h2) = scenario(tmp.path());
     let out = tmp.path().join("out");
-    let r = run_period(&h2, &out, "2025-H2", "2025-12-31", &[]);
+    let r = run_period(&h2, &out, "2025-H2", "2025-12-31", &["--without-ledger"]);
     assert!(
         r.stdout.contains("台账") && r.stdout.contains("不存在"),
         "{}",
@@ -263,7 +264,7 @@ fn a_missing_ledger_in_h2_is_a_visible_warning() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n.as_str().unwrap().contains("没有以前期间"))
+            .any(|n| n.as_str().unwrap().contains("--without-ledger"))
     );
 }
 

@@ -206,7 +206,9 @@ fn broken_files_are_file_errors_and_the_batch_goes_on() {
             f["error"]["code"].as_str().unwrap_or("").into(),
         )
     };
-    assert_eq!(files.len(), 5, "lock files and non-workbooks are not read");
+    // SPEC §10.1: a lock file is passed over; a file that is no workbook is listed, not read.
+    assert_eq!(files.len(), 6, "lock files are not listed");
+    assert_eq!(status("notes.txt"), ("skipped".into(), "".into()));
     assert_eq!(status("sub/good.xlsx"), ("ok".into(), "".into()));
     for p in ["empty.xlsx", "text.xlsx", "random.xls", "truncated.xlsx"] {
         assert_eq!(status(p), ("error".into(), "unreadable_file".into()), "{p}");

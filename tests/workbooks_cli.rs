@@ -289,7 +289,8 @@ fn a_rerun_removes_the_feedback_of_a_county_that_sent_nothing() {
     std::fs::write(&mine, b"kept").unwrap();
 
     std::fs::remove_file(input.join("江川区.xlsx")).unwrap();
-    run_period(&input, &out, "2025-H1", "2025-06-30", &[]);
+    // 江川区's approved case on record would go: refused without --replace (SPEC §10.3).
+    run_period(&input, &out, "2025-H1", "2025-06-30", &["--replace"]);
     assert!(fb.join("红塔区_审核反馈_2025-H1.xlsx").is_file());
     assert!(!jiangchuan.exists(), "stale feedback left behind");
     assert_eq!(std::fs::read(&mine).unwrap(), b"kept");

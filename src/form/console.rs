@@ -8,6 +8,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::FileReport;
+use super::files::{SKIPPED_LABEL, SkippedFile};
 
 /// The bar shown while `total` files are read (hidden when stderr is no terminal).
 pub fn progress_bar(total: usize) -> ProgressBar {
@@ -43,9 +44,19 @@ pub fn table_line(cells: &[String], widths: &[usize]) -> String {
     s.trim_end().to_string()
 }
 
-/// Prints what follows a summary table: every file problem with its file, the notices, and
-/// where the outputs are.
-pub fn print_tail(files: &[FileReport], notices: &[String], dir: &Path) {
+/// The console's list of the files not read (SPEC §10.1); nothing when there are none.
+pub fn skipped_lines(skipped: &[SkippedFile]) -> Vec<String> {
+    if skipped.is_empty() {
+        return Vec::new();
+    }
+    let mut v = vec![format!("{SKIPPED_LABEL} {} 个：", skipped.len())];
+    v.extend(skipped.iter().map(|s| format!("  {}", s.line())));
+    v
+}
+
+/// Prints what follows a summary table: every file problem with its file, the files not read,
+/// the notices, and where the outputs are.
+pub fn print_tail(files: &[FileReport], skipped: &[SkippedFile], notices: &[String], dir: &Path) {
     let problems: Vec<String> = files
         .iter()
         .flat_map(|f| {
@@ -59,6 +70,9 @@ pub fn print_tail(files: &[FileReport], notices: &[String], dir: &Path) {
         for p in problems {
             println!("{p}");
         }
+    }
+    for l in skipped_lines(skipped) {
+        println!("{l}");
     }
     for n in notices {
         println!("注意：{n}");

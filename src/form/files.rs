@@ -11,6 +11,14 @@ use crate::county::CountyCode;
 use crate::ingest::worker::{Isolation, ingest_file};
 use crate::ingest::{FileIngest, Format, InputFile};
 
+pub use crate::ingest::discover::SkippedFile;
+
+/// How the outputs head the files of an input folder that hold no workbook (SPEC §10.1): the
+/// 文件问题 sheets and the console list them, though they are no problem of the run.
+pub const SKIPPED_LABEL: &str = "未读取的文件";
+/// Their `status` in summary.json (a file read is `ok` or `error`).
+pub const SKIPPED_STATUS: &str = "skipped";
+
 #[derive(Debug, Clone)]
 pub struct SheetReport {
     pub name: String,
@@ -189,7 +197,10 @@ pub fn read_files<F: Form>(
         files
             .par_iter()
             .map(|f| {
-                let fi = ingest_file::<F::Field>(f, isolation);
+                let mut fi = ingest_file::<F::Field>(f, isolation);
+                super::wrong_form::answer_other_form::<F::Field, F::OtherField>(
+                    &mut fi, f, isolation,
+                );
                 progress(&f.rel);
                 read_file(form, fi, Audience::Bureau)
             })

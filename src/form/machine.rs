@@ -7,6 +7,7 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use super::files::{SKIPPED_STATUS, SkippedFile};
 use super::order::reading_order;
 use super::{FileReport, FormError, FormRow, Verdict};
 use crate::county::CountyCode;
@@ -111,6 +112,32 @@ pub fn files_json(
         .collect()
 }
 
+/// A file not read (SPEC §10.1) in summary.json's `files`: the keys of a file read, with
+/// `status` `skipped` and why in `message`.
+fn skipped_json(s: &SkippedFile) -> Value {
+    json!({
+        "path": s.rel,
+        "sha256": Value::Null,
+        "bytes": s.bytes,
+        "format": Value::Null,
+        "status": SKIPPED_STATUS,
+        "error": Value::Null,
+        "message": s.message,
+        "data_rows": 0,
+        "sheets": Vec::<Value>::new(),
+    })
+}
+
+/// The files read and the files not read, as one list in path order.
+fn with_skipped(mut files: Vec<Value>, skipped: &[SkippedFile]) -> Vec<Value> {
+    if skipped.is_empty() {
+        return files;
+    }
+    files.extend(skipped.iter().map(skipped_json));
+    files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    files
+}
+
 /// What every summary.json holds beside a form's own figures.
 pub struct Summary<'a> {
     pub program_version: &'a str,
@@ -120,11 +147,13 @@ pub struct Summary<'a> {
     /// [`files_json`] of `reports`.
     pub files: Vec<Value>,
     pub reports: &'a [FileReport],
+    /// The files of the input folder not read: listed among `files` in path order.
+    pub skipped: &'a [SkippedFile],
     pub notices: &'a [String],
 }
 
-/// summary.json bytes: the shared keys (program version, policy, files, files in error,
-/// notices) and the form's `own` keys; pretty, keys sorted, with a final newline.
+/// summary.json bytes: the shared keys (program version, policy, files read and not read,
+/// files in error, notices) and the form's `own` keys; pretty, keys sorted, with a final newline.
 pub fn summary_bytes(base: Summary<'_>, own: Value) -> Result<Vec<u8>, serde_json::Error> {
     let p = base.policy;
     let mut policy = json!({
@@ -137,7 +166,7 @@ pub fn summary_bytes(base: Summary<'_>, own: Value) -> Result<Vec<u8>, serde_jso
     let mut v = json!({
         "program_version": base.program_version,
         "policy": policy,
-        "files": base.files,
+        "files": with_skipped(base.files, base.skipped),
         "files_with_errors": base.reports.iter().filter(|f| !f.ok()).count(),
         "notices": base.notices,
     });

@@ -14,6 +14,7 @@ pub mod files;
 pub mod machine;
 pub mod order;
 pub mod parse;
+pub mod wrong_form;
 
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -27,7 +28,8 @@ use serde::Serialize;
 use crate::codes::{RowCode, Severity, cell_ref};
 use crate::county::{CountyCode, CountyRegistry};
 use crate::ingest::header::Column;
-use crate::ingest::{InputFile, RawRow};
+use crate::ingest::worker::Isolation;
+use crate::ingest::{Discovery, RawRow};
 use crate::policy::Policy;
 
 pub use files::{Audience, FileReport, SheetReport};
@@ -255,6 +257,9 @@ pub(crate) use county_figures;
 pub trait Form: Sync {
     /// The form's columns.
     type Field: Column;
+    /// The other program's columns: a workbook holding only that form is `wrong_form`, its
+    /// message naming the command that reads it (SPEC §10.2, [`wrong_form`]).
+    type OtherField: Column;
     type Code: FormCode;
     type Row: FormRow;
     type Decision: Verdict<Code = Self::Code, Field = Self::Field> + Send;
@@ -365,13 +370,14 @@ pub fn resolve_run_date(arg: Option<&str>) -> Result<NaiveDate, FormError> {
     Ok(chrono::Local::now().date_naive())
 }
 
-/// The workbooks of a run's input folder, sorted by relative path, leaving out the output
-/// folder when it lies inside: found once per run, and the same for every form.
-pub fn find_inputs(input: &Path, out: &Path) -> Result<Vec<InputFile>, FormError> {
+/// Every file of a run's input folder answered ([`crate::ingest::discover`], SPEC §10.1): the
+/// workbooks to read and the files not read, each sorted by relative path, leaving out the
+/// output folder when it lies inside. Found once per run, and the same for every form.
+pub fn find_inputs(input: &Path, out: &Path, iso: &Isolation) -> Result<Discovery, FormError> {
     if !input.is_dir() {
         return Err(FormError::NoInputFolder(input.display().to_string()));
     }
-    crate::ingest::discover(input, Some(out)).map_err(|e| FormError::Input {
+    crate::ingest::discover(input, Some(out), iso).map_err(|e| FormError::Input {
         path: input.display().to_string(),
         source: e,
     })

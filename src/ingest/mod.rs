@@ -7,6 +7,7 @@
 //! this same binary re-run with a hidden subcommand — under a memory and time limit; a worker
 //! that dies becomes that file's error, never the batch's end (see [`worker`]).
 
+pub mod discover;
 pub mod grid;
 pub mod header;
 pub mod ole;
@@ -15,6 +16,8 @@ pub mod worker;
 pub mod xls_text;
 
 use std::path::{Path, PathBuf};
+
+pub use discover::{Discovery, SkippedFile, discover};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -356,64 +359,6 @@ pub struct InputFile {
     pub abs: PathBuf,
     /// Relative to INPUT_DIR, '/'-separated: the stable name used in every output.
     pub rel: String,
-}
-
-const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
-
-/// All workbook files under `dir`, recursively, sorted by relative path. Office lock files
-/// (`~$…`) are skipped, and so is anything under `exclude` (the output folder, when it lies
-/// inside the input folder). Symbolic links to folders are not followed (no loops).
-pub fn discover(dir: &Path, exclude: Option<&Path>) -> std::io::Result<Vec<InputFile>> {
-    let mut out = Vec::new();
-    let exclude = exclude.and_then(|e| std::fs::canonicalize(e).ok());
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if let (Some(ex), Ok(canon)) = (&exclude, std::fs::canonicalize(&d))
-            && canon.starts_with(ex)
-        {
-            continue;
-        }
-        let entries = match std::fs::read_dir(&d) {
-            Ok(e) => e,
-            Err(e) if d == dir => return Err(e),
-            Err(e) => {
-                log::warn!("无法读取文件夹 {}：{e}", d.display());
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(ft) = entry.file_type() else { continue };
-            let name = entry.file_name().to_string_lossy().to_string();
-            if ft.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            if name.starts_with("~$") || name.starts_with(".~lock") {
-                continue;
-            }
-            let ext = path
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            if !EXTENSIONS.contains(&ext.as_str()) {
-                continue;
-            }
-            if !(ft.is_file() || (ft.is_symlink() && path.is_file())) {
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().to_string())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(InputFile { abs: path, rel });
-        }
-    }
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
 }
 
 /// Reads one file in this process (no isolation): used by the worker itself and by tests.

@@ -109,6 +109,18 @@ pub fn check(bytes: &[u8]) -> Result<(), Defect> {
     Ok(())
 }
 
+/// Whether a sound compound file holds a workbook stream (BIFF8 `Workbook` or BIFF5 `Book`,
+/// found by name as calamine finds them). A Word 97 document or an Outlook message is a compound
+/// file too, and holds neither.
+pub fn holds_workbook(bytes: &[u8]) -> Result<bool, Defect> {
+    check(bytes)?;
+    let c = Container::open(bytes)?;
+    Ok(c.entries
+        .iter()
+        .skip(1)
+        .any(|e| LOOKED_UP.iter().any(|n| e.is_named(n))))
+}
+
 /// The first `max` bytes of the stream calamine reads as the workbook (the first entry named
 /// "Workbook", else the first named "Book"), gathered the way calamine gathers them. For a file
 /// [`check`] accepted; `None` when there is no such stream, or when it is a short stream in a
@@ -642,6 +654,22 @@ mod tests {
         ] {
             assert_eq!(check(bytes), Ok(()));
         }
+    }
+
+    #[test]
+    fn a_workbook_stream_is_told_from_other_compound_files() {
+        let book = compound(&[("Workbook", 5000), ("\u{5}SummaryInformation", 200)]);
+        assert_eq!(holds_workbook(&book.bytes), Ok(true));
+        let biff5 = compound(&[("Book", 5000)]);
+        assert_eq!(holds_workbook(&biff5.bytes), Ok(true));
+        // A Word 97 document; an encrypted OOXML package may be a .docx as well as an .xlsx.
+        let doc = compound(&[("WordDocument", 5000), ("1Table", 300)]);
+        assert_eq!(holds_workbook(&doc.bytes), Ok(false));
+        let encrypted = include_bytes!("../../tests/fixtures/hostile/encrypted.xlsx");
+        assert_eq!(holds_workbook(encrypted), Ok(false));
+        let lo =
+            include_bytes!("../../tests/fixtures/external/lo_xls/libreoffice_two_row_header.xls");
+        assert_eq!(holds_workbook(lo), Ok(true));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub fn worker_main(schema: &str, abs: &Path, rel: &str) -> i32 {
         let code = emit(&fi);
         std::mem::forget(fi);
         code
+    } else if schema == super::discover::SNIFF_SCHEMA {
+        super::discover::sniff_main(abs)
     } else if schema == Field::SCHEMA {
         let fi = super::ingest_path::<Field>(abs, rel);
         let code = emit(&fi);

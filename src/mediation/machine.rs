@@ -59,6 +59,7 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
         policy_extra: json!({"over_cap": format!("{:?}", out.policy.over_cap).to_lowercase()}),
         files: machine::files_json(&out.files, "claim_sheet", |_| Vec::new()),
         reports: &out.files,
+        skipped: &out.skipped,
         notices: &out.notices,
     };
     let own = json!({
@@ -69,6 +70,7 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
         "counties": out.counties.iter().map(county_json).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned),
         "totals": county_json(&out.totals),
+        "without_ledger": out.without_ledger,
     });
     machine::summary_bytes(base, own)
 }

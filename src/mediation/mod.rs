@@ -19,9 +19,9 @@ use rust_decimal::Decimal;
 use crate::codes::RowCode;
 use crate::county::{CountyCode, CountyRegistry};
 use crate::form::{self, FileReport, Finding, Form, FormError, Outcome, SheetRows, order};
-use crate::ingest::header::Field;
+use crate::ingest::header::{Field, StaffField};
 use crate::ingest::worker::Isolation;
-use crate::ingest::{InputFile, RawRow};
+use crate::ingest::{Discovery, RawRow, SkippedFile};
 use crate::money::fen;
 use crate::policy::Policy;
 use caps::{CapUse, allocate};
@@ -39,6 +39,7 @@ pub struct Mediation<'a> {
 
 impl Form for Mediation<'_> {
     type Field = Field;
+    type OtherField = StaffField;
     type Code = RowCode;
     type Row = Claim;
     type Decision = Decision;
@@ -112,6 +113,9 @@ pub enum RunError {
     /// The ledger refused or could not be written (its own message names the file and why).
     #[error("{0}")]
     Ledger(String),
+    /// A guard of SPEC §10 refused the run before anything was written.
+    #[error(transparent)]
+    Refused(#[from] crate::guard::Refusal),
     /// An output workbook could not be written (its own message names the file and why).
     #[error("{0}")]
     Report(String),
@@ -158,6 +162,10 @@ pub struct RunOutput {
     pub program_version: &'static str,
     /// Warnings about the run as a whole (shown in the outputs).
     pub notices: Vec<String>,
+    /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
+    pub skipped: Vec<SkippedFile>,
+    /// A later period run with `--without-ledger` (SPEC §10.5): nothing paid before is known.
+    pub without_ledger: bool,
 }
 
 form::run_output!(RunOutput, claims);
@@ -171,19 +179,21 @@ pub fn evaluate(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<RunOutput, RunError> {
     let period = parse_period(&cfg.period, &policy, cfg.run_date)?;
-    let files = form::find_inputs(&cfg.input, &cfg.out)?;
-    Ok(evaluate_files(cfg, policy, period, &files, prior, progress))
+    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    Ok(evaluate_files(cfg, policy, period, found, prior, progress))
 }
 
-/// Reads `files`, decides every claim with the form's rules for `period`, and applies the caps.
+/// Reads the files `found`, decides every claim with the form's rules for `period`, and applies
+/// the caps. The files not read are kept for the outputs to list.
 pub fn evaluate_files(
     cfg: &RunConfig,
     policy: Policy,
     period: RunPeriod,
-    files: &[InputFile],
+    found: Discovery,
     prior: &PriorPayments,
     progress: &(dyn Fn(&str) + Sync),
 ) -> RunOutput {
+    let files = &found.files;
     let mediation = Mediation {
         policy: &policy,
         period: &period,
@@ -240,6 +250,8 @@ pub fn evaluate_files(
         totals,
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
+        skipped: found.skipped,
+        without_ledger: false,
     }
 }
 

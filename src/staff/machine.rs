@@ -106,6 +106,7 @@ pub fn summary_json(out: &StaffOutput) -> Result<Vec<u8>, serde_json::Error> {
         }),
         files,
         reports: &out.files,
+        skipped: &out.skipped,
         notices: &out.notices,
     };
     let own = json!({

@@ -28,7 +28,7 @@ use crate::county::{CountyCode, CountyRegistry};
 use crate::form::{self, FileReport, Form, FormError, Outcome, SheetRows, Verdict, console, order};
 use crate::ingest::header::StaffField;
 use crate::ingest::worker::Isolation;
-use crate::ingest::{InputFile, RawRow};
+use crate::ingest::{Discovery, RawRow, SkippedFile};
 use crate::money::{fen, plain};
 use crate::policy::Policy;
 use codes::StaffCode;
@@ -44,6 +44,7 @@ pub struct StaffForm<'a> {
 
 impl Form for StaffForm<'_> {
     type Field = StaffField;
+    type OtherField = crate::ingest::header::Field;
     type Code = StaffCode;
     type Row = StaffRow;
     type Decision = StaffDecision;
@@ -173,6 +174,8 @@ pub struct StaffOutput {
     pub unattributed_file_problems: usize,
     pub program_version: &'static str,
     pub notices: Vec<String>,
+    /// Files of the input folder that hold no workbook (SPEC §10.1): listed, not read.
+    pub skipped: Vec<SkippedFile>,
 }
 
 form::run_output!(StaffOutput, rows);
@@ -218,6 +221,9 @@ pub enum StaffError {
     /// An output workbook could not be written (its own message names the file and why).
     #[error("{0}")]
     Report(String),
+    /// A guard of SPEC §10 refused the run before anything was written.
+    #[error(transparent)]
+    Refused(#[from] crate::guard::Refusal),
 }
 
 /// Reads and decides; writes nothing. Finds the input files itself: see [`evaluate_files`] for
@@ -227,17 +233,19 @@ pub fn evaluate(
     policy: Policy,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<StaffOutput, StaffError> {
-    let files = form::find_inputs(&cfg.input, &cfg.out)?;
-    evaluate_files(cfg, policy, &files, progress)
+    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    evaluate_files(cfg, policy, found, progress)
 }
 
-/// Reads `files` and decides every row: the form's rules, then the quota and the budget line.
+/// Reads the files `found` and decides every row: the form's rules, then the quota and the
+/// budget line. The files not read are kept for the outputs to list.
 pub fn evaluate_files(
     cfg: &StaffConfig,
     policy: Policy,
-    files: &[InputFile],
+    found: Discovery,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<StaffOutput, StaffError> {
+    let files = &found.files;
     if cfg.year != policy.year {
         return Err(StaffError::Year {
             year: cfg.year,
@@ -283,6 +291,7 @@ pub fn evaluate_files(
         unattributed_file_problems: unattributed,
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
+        skipped: found.skipped,
     })
 }
 
@@ -491,15 +500,20 @@ pub fn write_outputs(out: &StaffOutput, dir: &Path) -> Result<(), StaffError> {
 
 /// `payrun staff`: returns the exit status (0 or 2), or why nothing was written (exit 1).
 pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, StaffError> {
-    let files = form::find_inputs(&cfg.input, &cfg.out)?;
-    let bar = console::progress_bar(files.len());
+    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    let bar = console::progress_bar(found.files.len());
     let progress = |name: &str| {
         bar.inc(1);
         bar.set_message(name.to_string());
     };
-    let out = evaluate_files(cfg, policy, &files, &progress)?;
+    let out = evaluate_files(cfg, policy, found, &progress)?;
     bar.finish_and_clear();
     let dir = output_dir(&cfg.out, out.year);
+    // SPEC §10.6: every output replaceable before the first is replaced.
+    crate::guard::in_use::preflight(
+        &crate::guard::in_use::staff_outputs(&dir, out.year),
+        std::slice::from_ref(&dir),
+    )?;
     write_outputs(&out, &dir)?;
     print_summary(&out, &dir);
     Ok(out.exit_code())
@@ -553,7 +567,7 @@ pub fn print_summary(out: &StaffOutput, dir: &Path) {
         ];
         println!("{}", console::table_line(&cells, &widths));
     }
-    console::print_tail(&out.files, &out.notices, dir);
+    console::print_tail(&out.files, &out.skipped, &out.notices, dir);
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::paged::Paged;
 use super::{Col, Ctx, Fail, Res, SHEET_APPROVED, SHEET_FILES, SHEET_HELD, SHEET_REJECTED, fit_px};
 use crate::codes::{RowCode, Severity};
+use crate::form::files::{SKIPPED_LABEL, SKIPPED_STATUS};
 use crate::form::{Outcome, Verdict};
 use crate::ingest::header::Field;
 use crate::mediation::Claim;
@@ -450,6 +451,21 @@ pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>
             w.text(r, 3, code.label(), &st.text_wrap)?;
             w.text(r, 4, &message, &st.text_wrap)?;
         }
+    }
+    // Files that hold no workbook (SPEC §10.1): no problem of the run, listed all the same so
+    // that nothing a county sent goes unanswered.
+    for sk in &out.skipped {
+        any = true;
+        let height = fit_px(
+            pg.columns(),
+            &[(0, &sk.rel), (3, SKIPPED_LABEL), (4, &sk.message)],
+        );
+        let (mut w, r) = pg.row(true, height)?;
+        w.text(r, 0, &sk.rel, &st.text_wrap)?;
+        w.blank(r, 1, &st.text)?;
+        w.text(r, 2, SKIPPED_STATUS, &st.text)?;
+        w.text(r, 3, SKIPPED_LABEL, &st.text_wrap)?;
+        w.text(r, 4, &sk.message, &st.text_wrap)?;
     }
     for n in &out.notices {
         any = true;

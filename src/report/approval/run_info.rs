@@ -49,7 +49,7 @@ pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
     )?;
     let p = &out.policy;
     let data_rows: usize = out.files.iter().map(|f| f.data_rows).sum();
-    let items: Vec<(&str, String)> = vec![
+    let mut items: Vec<(&str, String)> = vec![
         ("政策名称", p.name.clone()),
         ("政策来源", p.source.clone()),
         ("政策 SHA-256", p.sha256.clone()),
@@ -73,6 +73,12 @@ pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
         ),
         ("已审核数据行", format!("{data_rows} 行")),
     ];
+    if out.without_ledger {
+        items.push((
+            "台账",
+            "未使用台账（--without-ledger）：按本年度以前期间未发放任何补贴计算限额，无法识别以前期间已发放的案件".to_string(),
+        ));
+    }
     let mut r = HEADER;
     sh.text(r, 0, "项目", &st.header)?;
     sh.merged(r, 1, lc, "内容", &st.header)?;

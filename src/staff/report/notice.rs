@@ -15,6 +15,7 @@ use super::{
 };
 use crate::cell::format_daxie;
 use crate::form::Outcome;
+use crate::form::files::{SKIPPED_LABEL, SKIPPED_STATUS};
 use crate::ingest::header::StaffField;
 use crate::money::fen;
 use crate::report::sheet::{Columns, Sheet};
@@ -342,10 +343,15 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         &cols,
         &format!("{}申报文件问题", prefix(out)),
         &format!(
-            "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个",
+            "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个{}",
             style::cn_date(out.run_date),
             out.files.len(),
-            out.files.iter().filter(|f| !f.ok()).count()
+            out.files.iter().filter(|f| !f.ok()).count(),
+            if out.skipped.is_empty() {
+                String::new()
+            } else {
+                format!("；另有 {} 个文件不是工作簿，未读取", out.skipped.len())
+            }
         ),
         false,
         &HEAD,
@@ -373,6 +379,28 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
                 break;
             }
         }
+    }
+    // Files that hold no workbook (SPEC §10.1): listed so that nothing a county sent goes
+    // unanswered, though they are no problem of the run.
+    for sk in &out.skipped {
+        if r >= MAX_TABLE_ROWS {
+            break;
+        }
+        n += 1;
+        sh.count(r, 0, n, &st.center)?;
+        sh.text(r, 1, &sk.rel, &st.text_wrap)?;
+        sh.text(r, 2, "（整个文件）", &st.text_wrap)?;
+        let county = out.county_name(out.policy.registry.resolve_in_text(&sk.rel));
+        sh.text(r, 3, &county, &st.text)?;
+        sh.text(
+            r,
+            4,
+            &format!("{SKIPPED_LABEL}\n{SKIPPED_STATUS}"),
+            &st.text_wrap,
+        )?;
+        sh.text(r, 5, &sk.message, &st.text_wrap)?;
+        sh.fit(r, &[(1, &sk.rel), (5, &sk.message)], 2)?;
+        r += 1;
     }
     let last_data = r.saturating_sub(1).max(2);
     if n == 0 {
