@@ -339,32 +339,6 @@ fn not_read_list(skipped: &[SkippedFile]) -> String {
     }
 }
 
-/// `payrun check`: expands folders, refuses missing files (exit 1), lists the files that hold no
-/// workbook, prints the report (or with `json` the rows' codes on stdout and the file and sheet
-/// findings, with the files not read, on stderr) and returns 0 or 2. Files not read change
-/// nothing.
-pub fn check_command(
-    policy: &Policy,
-    args: &[PathBuf],
-    today: NaiveDate,
-    iso: &Isolation,
-    json: bool,
-) -> Result<u8, CheckError> {
-    let (files, skipped) = expand(args, iso)?;
-    let mut not_read = crate::form::console::skipped_lines(&skipped).join("\n");
-    if !not_read.is_empty() {
-        not_read.push_str("\n\n");
-    }
-    let report = check_files(policy, &files, today, iso);
-    if json {
-        print!("{}", report.render_json());
-        eprint!("{not_read}{}", report.render_file_findings());
-    } else {
-        print!("{not_read}{}", report.render());
-    }
-    Ok(report.exit_code())
-}
-
 /// The files named on the command line; a folder stands for the workbooks in it, found as `run`
 /// finds them (SPEC §10.1), and a file is answered by its content as there. Returns the files to
 /// check and the files not read. Nothing to check, or a name that does not exist, is an error

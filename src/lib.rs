@@ -6,7 +6,6 @@
 
 pub mod cell;
 pub mod check;
-pub mod cli;
 pub mod codes;
 pub mod county;
 pub mod form;
@@ -20,5 +19,4 @@ pub mod report;
 pub mod samples;
 pub mod staff;
 pub mod template;
-pub mod usage;
 pub mod zh;

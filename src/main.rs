@@ -1,127 +1,13 @@
-//! The command-line shell: parse arguments, set up logging and the progress bar, call the
-//! library, map the result to an exit status (SPEC §8: 0 done, 2 done with unreadable inputs,
-//! 1 nothing written).
+//! The command-line shell: the worker hook, then parse the arguments, run the command
+//! ([`cmd`]) and map its result to an exit status (SPEC §8: 0 done, 2 done with unreadable
+//! inputs, 1 nothing written).
+
+mod cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-use payrun::form::resolve_run_date;
-use payrun::ingest::worker::{Isolation, WORKER_ARG, worker_main};
-use payrun::mediation::RunConfig;
-use payrun::policy::Policy;
-
-#[derive(Parser)]
-#[command(
-    name = "payrun",
-    version,
-    about = "玉溪市司法局 重点项目经费批量审核与发放：人民调解“一案一补”、社区矫正协勤人员经费",
-    long_about = None
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-// Help texts are what `payrun <命令> --help` shows (see usage.rs): every argument has one, and
-// defaults are written into it because clap's own `[default: …]` is English.
-#[derive(Subcommand)]
-enum Command {
-    /// 审核一个发放期间的人民调解个案补贴申报表，生成决定、汇总与反馈
-    Run {
-        /// 发放期间，如 2025-H1（上半年）或 2025-H2（下半年）
-        #[arg(long, value_name = "期间")]
-        period: String,
-        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
-        #[arg(long, value_name = "文件")]
-        policy: Option<PathBuf>,
-        /// 输出文件夹（默认 out）
-        #[arg(long, value_name = "文件夹", default_value = "out")]
-        out: PathBuf,
-        /// 台账文件（默认 <输出文件夹>/台账.xlsx）
-        #[arg(long, value_name = "文件")]
-        ledger: Option<PathBuf>,
-        /// 结束本期：此后不能再重新审核本期
-        #[arg(long)]
-        finalize: bool,
-        /// 以本次结果替换台账中本期的记录，即使输入中没有数据行或某县原有的核准案件会变为零（替换前的台账备份在 台账备份/）
-        #[arg(long)]
-        replace: bool,
-        /// 没有台账时仍审核本年度第一期以外的期间（须确认以前期间未发放任何补贴，否则会重复发放）
-        #[arg(long)]
-        without_ledger: bool,
-        /// 审核日期 YYYY-MM-DD（默认取环境变量 SOURCE_DATE_EPOCH，否则今天）
-        #[arg(long, value_name = "日期")]
-        run_date: Option<String>,
-        /// 并行处理的线程数（默认为 CPU 核数）
-        #[arg(long, value_name = "个数", value_parser = payrun::usage::count)]
-        threads: Option<usize>,
-        /// 各县报送的申报表所在文件夹（含子文件夹）
-        #[arg(value_name = "输入文件夹")]
-        input_dir: PathBuf,
-    },
-    /// 审核专职社区矫正协勤人员经费申报表，生成经费下达表、工资发放表与绩效评价表
-    Staff {
-        /// 年度，如 2025（须与政策文件的年度一致）
-        #[arg(long, value_name = "年度", value_parser = payrun::usage::year)]
-        year: i32,
-        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
-        #[arg(long, value_name = "文件")]
-        policy: Option<PathBuf>,
-        /// 输出文件夹（默认 out；结果写入其中的 staff-<年度>/）
-        #[arg(long, value_name = "文件夹", default_value = "out")]
-        out: PathBuf,
-        /// 审核日期 YYYY-MM-DD（默认取环境变量 SOURCE_DATE_EPOCH，否则今天）
-        #[arg(long, value_name = "日期")]
-        run_date: Option<String>,
-        /// 各县报送的协勤人员经费申报表所在文件夹（含子文件夹）
-        #[arg(value_name = "输入文件夹")]
-        input_dir: PathBuf,
-    },
-    /// 县级报送前自查：列出申报表中的问题（不写任何文件）
-    Check {
-        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
-        #[arg(long, value_name = "文件")]
-        policy: Option<PathBuf>,
-        /// 检查日期 YYYY-MM-DD（晚于此日的结案日期视为未来日期；默认取环境变量 SOURCE_DATE_EPOCH，否则今天）
-        #[arg(long, value_name = "日期")]
-        run_date: Option<String>,
-        /// 改为每个数据行输出一行 JSON：{"file","sheet","row","codes":[…]}（代码与 decisions.csv 相同）；文件和工作表的问题写到标准错误
-        #[arg(long)]
-        json: bool,
-        /// 要检查的申报表文件，也可以是文件夹（检查其中全部工作簿）；可以给多个
-        #[arg(value_name = "文件或文件夹")]
-        files: Vec<PathBuf>,
-    },
-    /// 生成各县填报用的空白申报表
-    Template {
-        /// 输出文件夹（默认 templates）
-        #[arg(long, value_name = "文件夹", default_value = "templates")]
-        out: PathBuf,
-        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
-        #[arg(long, value_name = "文件")]
-        policy: Option<PathBuf>,
-    },
-    /// 生成逼真的模拟申报表（用于演示与测试）
-    Samples {
-        /// 输出文件夹（默认 samples）
-        #[arg(long, value_name = "文件夹", default_value = "samples")]
-        out: PathBuf,
-        /// 县（市、区）个数（默认 9；超过政策中县数时追加“测试县”）
-        #[arg(long, value_name = "个数", default_value_t = 9, value_parser = payrun::usage::count)]
-        counties: usize,
-        /// 每县每期大约的申报行数（默认 150）
-        #[arg(long, value_name = "行数", default_value_t = 150, value_parser = payrun::usage::count)]
-        rows: usize,
-        /// 随机数种子（默认 2025；同一种子生成的文件完全相同）
-        #[arg(long, value_name = "整数", default_value_t = 2025, value_parser = payrun::usage::seed)]
-        seed: u64,
-        /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
-        #[arg(long, value_name = "文件")]
-        policy: Option<PathBuf>,
-    },
-}
+use payrun::ingest::worker::{WORKER_ARG, worker_main};
 
 // mimalloc instead of glibc's malloc: a run allocates and frees millions of small strings across
 // threads; measured on the yardstick's M set it cut wall time by ~9 % and peak memory by ~11 %.
@@ -158,24 +44,9 @@ fn main() -> ExitCode {
         #[cfg(not(unix))]
         return ExitCode::from(code as u8);
     }
-    // Each line carries the seconds since start, so the phase log shows the gaps between phases
-    // as well as their lengths.
-    let start = std::time::Instant::now();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
-        .format(move |buf, record| {
-            use std::io::Write;
-            writeln!(
-                buf,
-                "[{:7.3}s {:5} {}] {}",
-                start.elapsed().as_secs_f64(),
-                record.level(),
-                record.target(),
-                record.args()
-            )
-        })
-        .init();
+    cmd::init_logging();
     // Usage errors are refusals (exit 1, Chinese); --help and --version answer with exit 0.
-    let cli = match payrun::usage::parse::<Cli>(args) {
+    let cli = match cmd::usage::parse::<cmd::Cli>(args) {
         Ok(cli) => cli,
         Err(answer) => {
             if answer.code == 0 {
@@ -186,112 +57,11 @@ fn main() -> ExitCode {
             return ExitCode::from(answer.code);
         }
     };
-    match dispatch(cli) {
+    match cli.exec() {
         Ok(code) => ExitCode::from(code),
         Err(msg) => {
             eprintln!("错误：{msg}");
             ExitCode::from(1)
-        }
-    }
-}
-
-fn dispatch(cli: Cli) -> Result<u8, String> {
-    match cli.command {
-        Command::Run {
-            period,
-            policy,
-            out,
-            ledger,
-            finalize,
-            replace,
-            without_ledger,
-            run_date,
-            threads,
-            input_dir,
-        } => {
-            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
-            let run_date = resolve_run_date(run_date.as_deref()).map_err(|e| e.to_string())?;
-            if !input_dir.is_dir() {
-                return Err(format!(
-                    "输入文件夹 {} 不存在或不是文件夹",
-                    input_dir.display()
-                ));
-            }
-            if let Some(n) = threads {
-                // --threads bounds the whole run (reading, deciding, every output), not only the
-                // reading; an error only means the pool exists already.
-                let _ = rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .build_global();
-            }
-            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
-            let ledger = ledger.unwrap_or_else(|| out.join("台账.xlsx"));
-            let cfg = RunConfig {
-                input: input_dir,
-                out,
-                period,
-                run_date,
-                threads,
-                isolation: Isolation::Subprocess(exe),
-            };
-            let guard = payrun::guard::Options {
-                replace,
-                without_ledger,
-            };
-            let (code, out) = payrun::cli::run_command(&cfg, policy, &ledger, finalize, guard)
-                .map_err(|e| e.to_string())?;
-            // Freeing a province's million claims one by one takes a measurable share of the
-            // run (≈2 % of its CPU on the M set); the process ends right after this, and the OS
-            // takes the memory back at once. Everything was written and printed already.
-            std::mem::forget(out);
-            Ok(code)
-        }
-        Command::Staff {
-            year,
-            policy,
-            out,
-            run_date,
-            input_dir,
-        } => {
-            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
-            let run_date = resolve_run_date(run_date.as_deref()).map_err(|e| e.to_string())?;
-            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
-            let cfg = payrun::staff::StaffConfig {
-                input: input_dir,
-                out,
-                year,
-                run_date,
-                threads: None,
-                isolation: Isolation::Subprocess(exe),
-            };
-            payrun::staff::staff_command(&cfg, policy).map_err(|e| e.to_string())
-        }
-        Command::Check {
-            policy,
-            run_date,
-            json,
-            files,
-        } => {
-            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
-            let today = resolve_run_date(run_date.as_deref()).map_err(|e| e.to_string())?;
-            let exe = std::env::current_exe().map_err(|e| format!("无法定位程序自身：{e}"))?;
-            let iso = Isolation::Subprocess(exe);
-            payrun::check::check_command(&policy, &files, today, &iso, json)
-                .map_err(|e| e.to_string())
-        }
-        Command::Template { out, policy } => {
-            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
-            payrun::template::template_command(&policy, &out)
-        }
-        Command::Samples {
-            out,
-            counties,
-            rows,
-            seed,
-            policy,
-        } => {
-            let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
-            payrun::cli::samples_command(&policy, &out, counties, rows, seed)
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `payrun template`: the blank workbooks the county bureaus fill in (SPEC §7) — the
+//! The blank workbooks the county bureaus fill in (`payrun template`, SPEC §7) — the
 //! 人民调解个案补贴申报表 (SPEC §4.1) and the 社区矫正协勤人员经费申报表 (SPEC §5.1).
 //!
 //! Each workbook has a 申报表 sheet laid out the way payrun reads it back:
@@ -511,8 +511,8 @@ impl Template {
 }
 
 /// Writes both blank templates into `dir` (created when missing) and returns their paths.
-/// `date` is the document date stored in the files: pass the policy year's 1 January so the
-/// committed copies never drift.
+/// `date` is the document date stored in the files: pass [`template_date`] so the committed
+/// copies never drift.
 pub fn write_templates(
     policy: &Policy,
     dir: &Path,
@@ -529,13 +529,10 @@ pub fn write_templates(
     Ok(paths)
 }
 
-/// `payrun template`: writes the templates dated the policy year's 1 January.
-pub fn template_command(policy: &Policy, out: &Path) -> Result<u8, String> {
-    let date = ymd(policy.year, 1, 1)?;
-    for p in write_templates(policy, out, date)? {
-        println!("已生成空白申报表：{}", p.display());
-    }
-    Ok(0)
+/// The document date of the templates `payrun template` writes: the policy year's 1 January,
+/// so that the committed copies never drift.
+pub fn template_date(policy: &Policy) -> Result<NaiveDate, String> {
+    ymd(policy.year, 1, 1)
 }
 
 fn xe(e: XlsxError) -> String {
@@ -1190,7 +1187,7 @@ mod tests {
     }
 
     fn bytes(policy: &Policy, form: Template) -> Vec<u8> {
-        let date = NaiveDate::from_ymd_opt(policy.year, 1, 1).unwrap();
+        let date = template_date(policy).unwrap();
         build_template(policy, form, date)
             .unwrap()
             .save_to_buffer()

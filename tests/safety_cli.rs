@@ -656,7 +656,7 @@ fn outputs_in_use_are_refused_before_anything_is_replaced() {
     // The preflight knows every file a run writes.
     let mut written: Vec<PathBuf> = snapshot(&dir).keys().map(|k| dir.join(k)).collect();
     written.sort();
-    let mut targets = payrun::guard::in_use::run_outputs(&dir, "2025-H1");
+    let mut targets = payrun::mediation::outputs::replaced_files(&dir, "2025-H1");
     targets.sort();
     assert_eq!(written, targets);
 
@@ -712,7 +712,7 @@ fn outputs_in_use_are_refused_before_anything_is_replaced() {
     assert_eq!(s.code, 0);
     let mut written: Vec<PathBuf> = snapshot(&sdir).keys().map(|k| sdir.join(k)).collect();
     written.sort();
-    let mut targets = payrun::guard::in_use::staff_outputs(&sdir, 2025);
+    let mut targets = payrun::staff::outputs::replaced_files(&sdir, 2025);
     targets.sort();
     assert_eq!(written, targets);
     let before = snapshot(&out);

@@ -178,7 +178,7 @@ pub fn run_pipeline(bytes: &[u8], name: &str, write_outputs: bool) {
         return;
     }
     let dir = period_dir(&out, &result.period);
-    if let Err(e) = payrun::cli::write_outputs(&result, &dir) {
+    if let Err(e) = payrun::mediation::write_outputs(&result, &dir) {
         bug(&format!("outputs could not be written: {e}"));
     }
     let mut ledger = payrun::ledger::Ledger::default();

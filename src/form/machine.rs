@@ -14,6 +14,15 @@ use crate::county::CountyCode;
 use crate::money::plain;
 use crate::policy::Policy;
 
+/// The machine-readable outputs' file names, in every run's output folder.
+pub const DECISIONS_CSV: &str = "decisions.csv";
+pub const SUMMARY_JSON: &str = "summary.json";
+
+/// Both machine-readable outputs of a run writing into `dir`.
+pub fn files_in(dir: &Path) -> [std::path::PathBuf; 2] {
+    [dir.join(DECISIONS_CSV), dir.join(SUMMARY_JSON)]
+}
+
 /// What a form writes into decisions.csv beside the shared columns.
 pub struct CsvLine<'a> {
     /// The row's own county (empty when its county cell names no known county).
@@ -191,7 +200,7 @@ pub fn write_both(
     json: impl FnOnce() -> Result<Vec<u8>, serde_json::Error>,
 ) -> Result<(), FormError> {
     let t = std::time::Instant::now();
-    let p = dir.join("decisions.csv");
+    let [p, summary] = files_in(dir);
     crate::report::write_atomic_with(&p, |w| csv(w)).map_err(|e| FormError::Write {
         path: p.display().to_string(),
         message: e.to_string(),
@@ -206,7 +215,7 @@ pub fn write_both(
         name: "summary.json",
         message: e.to_string(),
     })?;
-    let p = dir.join("summary.json");
+    let p = summary;
     crate::report::write_atomic(&p, &bytes).map_err(|e| FormError::Write {
         path: p.display().to_string(),
         message: e.to_string(),

@@ -149,41 +149,6 @@ pub fn preflight(files: &[PathBuf], folders: &[PathBuf]) -> Result<(), Refusal> 
     }
 }
 
-/// The files `payrun run` writes or removes in the period folder `dir`: the four reports, and
-/// every feedback workbook of the period already there (each is either rewritten or, for a
-/// county that sent nothing this time, removed).
-pub fn run_outputs(dir: &Path, period_label: &str) -> Vec<PathBuf> {
-    let label = crate::report::style::file_component(period_label);
-    let mut v = vec![
-        dir.join("decisions.csv"),
-        dir.join("summary.json"),
-        dir.join(format!("审批汇总表_{label}.xlsx")),
-        dir.join(format!("发放表_{label}.xlsx")),
-    ];
-    let suffix = format!("_审核反馈_{label}.xlsx");
-    if let Ok(rd) = std::fs::read_dir(dir.join("feedback")) {
-        let mut fb: Vec<PathBuf> = rd
-            .flatten()
-            .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(&suffix)))
-            .map(|e| e.path())
-            .collect();
-        fb.sort();
-        v.extend(fb);
-    }
-    v
-}
-
-/// The files `payrun staff` writes into `dir`.
-pub fn staff_outputs(dir: &Path, year: i32) -> Vec<PathBuf> {
-    vec![
-        dir.join("decisions.csv"),
-        dir.join("summary.json"),
-        dir.join(format!("经费下达表_{year}.xlsx")),
-        dir.join(format!("协勤人员工资发放表_{year}.xlsx")),
-        dir.join(format!("绩效评价表_{year}.xlsx")),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,16 +2,17 @@
 //! [`Form`] — the claim row ([`claim`]), its rules ([`rules`]), the period and what the ledger
 //! says earlier periods paid ([`period`]) — and the municipal run's pipeline, top-down: files →
 //! ingest (parallel, isolated) → claims → the form's rules → the county caps ([`caps`]) →
-//! per-county figures (here) → outputs ([`machine`], [`crate::report`]).
+//! per-county figures (here) → outputs ([`outputs`]: [`machine`], [`crate::report`]).
 
 pub mod caps;
 pub mod claim;
 pub mod machine;
+pub mod outputs;
 pub mod period;
 pub mod rules;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -26,6 +27,7 @@ use crate::money::fen;
 use crate::policy::Policy;
 use caps::{CapUse, allocate};
 pub use claim::{Claim, Issue};
+pub use outputs::{period_dir, write_outputs};
 pub use period::{PriorPayments, RunPeriod, parse_period};
 pub use rules::Decision;
 
@@ -309,11 +311,6 @@ form::county_figures!(CountySummary;
     counts: claimed_rows, approved_rows, rejected_rows, held_rows;
     amounts: claimed_amount, approved_amount, rejected_amount, held_amount, prorate_reduction,
         cap, paid_before, remaining_after);
-
-/// Where a period's outputs go: `<out>/<period>/`.
-pub fn period_dir(out: &Path, period: &RunPeriod) -> PathBuf {
-    out.join(&period.label)
-}
 
 #[cfg(test)]
 mod tests {

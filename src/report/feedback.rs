@@ -114,18 +114,27 @@ pub fn write_feedback(out: &RunOutput, dir: &Path) -> Result<Vec<PathBuf>, Strin
         .inspect(|written| remove_stale(dir, &out.period.label, written))
 }
 
-/// Removes the feedback workbooks of this period that an earlier run wrote for a county that sent
-/// nothing this time: left in place, a county would be sent an outdated verdict. Only files named
-/// exactly as `feedback_file_name` names them for this period are touched.
-fn remove_stale(dir: &Path, period: &str, written: &[PathBuf]) {
+/// The feedback workbooks of `period` already in `dir` (files named exactly as
+/// `feedback_file_name` names them for this period), sorted: a run rewrites or removes each.
+pub fn period_feedback_files(dir: &Path, period: &str) -> Vec<PathBuf> {
     let suffix = format!("_审核反馈_{}.xlsx", style::file_component(period));
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
-    for e in entries.flatten() {
-        let path = e.path();
-        let ours = e.file_name().to_str().is_some_and(|n| n.ends_with(&suffix));
-        if ours && path.is_file() && !written.contains(&path) {
+    let mut v: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(&suffix)))
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Removes the feedback workbooks of this period that an earlier run wrote for a county that sent
+/// nothing this time: left in place, a county would be sent an outdated verdict.
+fn remove_stale(dir: &Path, period: &str, written: &[PathBuf]) {
+    for path in period_feedback_files(dir, period) {
+        if path.is_file() && !written.contains(&path) {
             match std::fs::remove_file(&path) {
                 Ok(()) => log::info!("removed stale feedback {}", path.display()),
                 Err(e) => log::warn!("cannot remove stale feedback {}: {e}", path.display()),

@@ -14,26 +14,29 @@
 
 pub mod codes;
 pub mod machine;
+pub mod outputs;
 pub mod parse;
 pub mod quota;
 pub mod report;
 pub mod rules;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::county::{CountyCode, CountyRegistry};
-use crate::form::{self, FileReport, Form, FormError, Outcome, SheetRows, Verdict, console, order};
+use crate::form::{self, FileReport, Form, FormError, Outcome, SheetRows, Verdict, order};
 use crate::ingest::header::StaffField;
 use crate::ingest::worker::Isolation;
 use crate::ingest::{Discovery, RawRow, SkippedFile};
-use crate::money::{fen, plain};
+use crate::money::fen;
 use crate::policy::Policy;
 use codes::StaffCode;
 use parse::{StaffIssue, StaffRow};
 use rules::StaffDecision;
+
+pub use outputs::{output_dir, write_outputs};
 
 /// Program B's staff form with what its rules read: the policy (year, monthly standard) and the
 /// run date.
@@ -454,120 +457,6 @@ pub fn yuan_text(d: Decimal) -> String {
         grouped.push(ch);
     }
     format!("{sign}{grouped}.{frac}")
-}
-
-/// Where a staff run's outputs go: `<out>/staff-<year>/`.
-pub fn output_dir(out: &Path, year: i32) -> PathBuf {
-    out.join(format!("staff-{year}"))
-}
-
-/// Writes every output of a staff run into `dir`, in parallel; each file is atomic.
-pub fn write_outputs(out: &StaffOutput, dir: &Path) -> Result<(), StaffError> {
-    std::fs::create_dir_all(dir).map_err(|e| FormError::OutputFolder {
-        path: dir.display().to_string(),
-        source: e,
-    })?;
-    let y = out.year;
-    let machine = || -> Result<(), StaffError> {
-        machine::write(out, dir)?;
-        Ok(())
-    };
-    let workbook = |r: Result<(), String>| r.map_err(StaffError::Report);
-    let notice = || {
-        workbook(report::write_notice(
-            out,
-            &dir.join(format!("经费下达表_{y}.xlsx")),
-        ))
-    };
-    let payroll = || {
-        workbook(report::write_payroll(
-            out,
-            &dir.join(format!("协勤人员工资发放表_{y}.xlsx")),
-        ))
-    };
-    let perf = || {
-        workbook(report::write_performance(
-            out,
-            &dir.join(format!("绩效评价表_{y}.xlsx")),
-        ))
-    };
-    let ((a, b), (c, d)) = rayon::join(
-        || rayon::join(notice, payroll),
-        || rayon::join(perf, machine),
-    );
-    a.and(b).and(c).and(d)
-}
-
-/// `payrun staff`: returns the exit status (0 or 2), or why nothing was written (exit 1).
-pub fn staff_command(cfg: &StaffConfig, policy: Policy) -> Result<u8, StaffError> {
-    let found = form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
-    let bar = console::progress_bar(found.files.len());
-    let progress = |name: &str| {
-        bar.inc(1);
-        bar.set_message(name.to_string());
-    };
-    let out = evaluate_files(cfg, policy, found, &progress)?;
-    bar.finish_and_clear();
-    let dir = output_dir(&cfg.out, out.year);
-    // SPEC §10.6: every output replaceable before the first is replaced.
-    crate::guard::in_use::preflight(
-        &crate::guard::in_use::staff_outputs(&dir, out.year),
-        std::slice::from_ref(&dir),
-    )?;
-    write_outputs(&out, &dir)?;
-    print_summary(&out, &dir);
-    Ok(out.exit_code())
-}
-
-/// The concise table a staff run prints: one line per county, then the file problems.
-pub fn print_summary(out: &StaffOutput, dir: &Path) {
-    println!(
-        "{} 年专职社区矫正协勤人员经费审核结果（审核日 {}）",
-        out.year, out.run_date
-    );
-    let widths = [26, 5, 5, 5, 5, 5, 14, 14, 12, 7];
-    let head = [
-        "县（市、区）",
-        "定额",
-        "申报",
-        "在岗",
-        "不予",
-        "待定",
-        "核准市级补助",
-        "下达金额",
-        "未分配",
-        "得分",
-    ];
-    println!("{}", console::table_line(&head.map(String::from), &widths));
-    let rows = out
-        .counties
-        .iter()
-        .chain((out.unassigned.declared_rows > 0).then_some(&out.unassigned))
-        .chain(std::iter::once(&out.totals));
-    for c in rows {
-        // Rows of no county have no quota, allocation or score.
-        let county = |s: String| {
-            if c.code.is_some() || c.name == "合计" {
-                s
-            } else {
-                String::new()
-            }
-        };
-        let cells = [
-            c.name.clone(),
-            county(c.quota.to_string()),
-            c.declared_rows.to_string(),
-            c.in_post.to_string(),
-            c.rejected_rows.to_string(),
-            c.held_rows.to_string(),
-            plain(c.approved_amount),
-            county(plain(c.allocated_amount)),
-            county(plain(c.unallocated_amount)),
-            county(c.score.to_string()),
-        ];
-        println!("{}", console::table_line(&cells, &widths));
-    }
-    console::print_tail(&out.files, &out.skipped, &out.notices, dir);
 }
 
 #[cfg(test)]

@@ -1,23 +1,101 @@
-//! What each subcommand does around the library: progress, writing, the printed summary.
+//! `payrun run --period 2025-H1 INPUT_DIR`: program A's municipal run (SPEC §4, §10). Reads
+//! the ledger, lets the guards of SPEC §10 have their say, runs [`payrun::mediation`]'s
+//! pipeline, writes the outputs, then the ledger, and prints the summary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::form::{FormError, console};
-use crate::guard;
-use crate::ledger::{self, Ledger};
-use crate::mediation::{
-    PriorPayments, RunConfig, RunError, RunOutput, evaluate_files, machine, parse_period,
-    period_dir,
+use payrun::form::console;
+use payrun::guard;
+use payrun::ledger::{self, Ledger};
+use payrun::mediation::{
+    PriorPayments, RunConfig, RunError, RunOutput, evaluate_files, outputs, parse_period,
+    period_dir, write_outputs,
 };
-use crate::money::plain;
-use crate::policy::Policy;
-use crate::report;
+use payrun::money::plain;
+use payrun::policy::Policy;
+use payrun::report;
 
-/// `payrun run`: the exit status (0 or 2) and the run's data, or why nothing was written
-/// (exit 1). The data is handed back rather than dropped here: the binary decides whether
-/// freeing it is worth the time at exit. Before anything is written, the guards of SPEC §10
-/// (see [`crate::guard`]) have their say.
-pub fn run_command(
+use super::Failure;
+
+/// 审核一个发放期间的人民调解个案补贴申报表，生成决定、汇总与反馈
+#[derive(clap::Args)]
+#[command(override_usage = "payrun run --period <期间> [选项] <输入文件夹>")]
+pub struct Args {
+    /// 发放期间，如 2025-H1（上半年）或 2025-H2（下半年）
+    #[arg(long, value_name = "期间")]
+    period: String,
+    /// 政策文件（TOML）；不指定时使用内置的 2025 年玉溪市政策
+    #[arg(long, value_name = "文件")]
+    policy: Option<PathBuf>,
+    /// 输出文件夹（默认 out）
+    #[arg(long, value_name = "文件夹", default_value = "out")]
+    out: PathBuf,
+    /// 台账文件（默认 <输出文件夹>/台账.xlsx）
+    #[arg(long, value_name = "文件")]
+    ledger: Option<PathBuf>,
+    /// 结束本期：此后不能再重新审核本期
+    #[arg(long)]
+    finalize: bool,
+    /// 以本次结果替换台账中本期的记录，即使输入中没有数据行或某县原有的核准案件会变为零（替换前的台账备份在 台账备份/）
+    #[arg(long)]
+    replace: bool,
+    /// 没有台账时仍审核本年度第一期以外的期间（须确认以前期间未发放任何补贴，否则会重复发放）
+    #[arg(long)]
+    without_ledger: bool,
+    /// 审核日期 YYYY-MM-DD（默认取环境变量 SOURCE_DATE_EPOCH，否则今天）
+    #[arg(long, value_name = "日期")]
+    run_date: Option<String>,
+    /// 并行处理的线程数（默认为 CPU 核数）
+    #[arg(long, value_name = "个数", value_parser = super::usage::count)]
+    threads: Option<usize>,
+    /// 各县报送的申报表所在文件夹（含子文件夹）
+    #[arg(value_name = "输入文件夹")]
+    input_dir: PathBuf,
+}
+
+impl Args {
+    pub fn exec(self) -> Result<u8, Failure> {
+        let policy = super::policy(self.policy.as_deref())?;
+        let run_date = super::run_date(self.run_date.as_deref())?;
+        if !self.input_dir.is_dir() {
+            return Err(
+                format!("输入文件夹 {} 不存在或不是文件夹", self.input_dir.display()).into(),
+            );
+        }
+        if let Some(n) = self.threads {
+            // --threads bounds the whole run (reading, deciding, every output), not only the
+            // reading; an error only means the pool exists already.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build_global();
+        }
+        let ledger = self.ledger.unwrap_or_else(|| self.out.join("台账.xlsx"));
+        let cfg = RunConfig {
+            input: self.input_dir,
+            out: self.out,
+            period: self.period,
+            run_date,
+            threads: self.threads,
+            isolation: super::isolation()?,
+        };
+        let guard = guard::Options {
+            replace: self.replace,
+            without_ledger: self.without_ledger,
+        };
+        let (code, out) = run(&cfg, policy, &ledger, self.finalize, guard)?;
+        // Freeing a province's million claims one by one takes a measurable share of the run
+        // (≈2 % of its CPU on the M set); the process ends right after this, and the OS takes
+        // the memory back at once. Everything was written and printed already.
+        std::mem::forget(out);
+        Ok(code)
+    }
+}
+
+/// The run: the exit status (0 or 2) and the run's data, or why nothing was written (exit 1).
+/// The data is handed back rather than dropped here: [`Args::exec`] decides whether freeing it
+/// is worth the time at exit. Before anything is written, the guards of SPEC §10 (see
+/// [`payrun::guard`]) have their say.
+fn run(
     cfg: &RunConfig,
     policy: Policy,
     ledger_path: &Path,
@@ -55,7 +133,7 @@ pub fn run_command(
         }
     };
 
-    let found = crate::form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
+    let found = payrun::form::find_inputs(&cfg.input, &cfg.out, &cfg.isolation)?;
     let bar = console::progress_bar(found.files.len());
     let progress = |name: &str| {
         bar.inc(1);
@@ -75,18 +153,12 @@ pub fn run_command(
         out.notices.extend(record.notice());
     }
     let dir = period_dir(&cfg.out, &out.period);
-    let mut targets = guard::in_use::run_outputs(&dir, &out.period.label);
+    let mut targets = outputs::replaced_files(&dir, &out.period.label);
     targets.push(ledger_path.to_path_buf());
-    let ledger_dir = ledger_path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    guard::in_use::preflight(
-        &targets,
-        &[
-            dir.clone(),
-            dir.join("feedback"),
-            ledger_dir,
-            guard::backup::folder(ledger_path),
-        ],
-    )?;
+    let mut folders = outputs::folders(&dir).to_vec();
+    folders.push(ledger_path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    folders.push(guard::backup::folder(ledger_path));
+    guard::in_use::preflight(&targets, &folders)?;
     let backup = guard::backup::backup(ledger_path, out.period.run_date)?;
     let mut l = ledger.unwrap_or_default();
     // The new ledger is built beside the reports but put in place only after they are written.
@@ -128,49 +200,8 @@ pub fn run_command(
     Ok((out.exit_code(), out))
 }
 
-/// Writes every output of a run into `dir`. The outputs are independent, so they are written in
-/// parallel; each is atomic on its own.
-pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), RunError> {
-    std::fs::create_dir_all(dir).map_err(|e| FormError::OutputFolder {
-        path: dir.display().to_string(),
-        source: e,
-    })?;
-    let label = report::style::file_component(&out.period.label);
-    let timed = |name: &str, f: &dyn Fn() -> Result<(), String>| {
-        let t = std::time::Instant::now();
-        let r = f();
-        log::info!(
-            "write {name}: {:.3}s{}",
-            t.elapsed().as_secs_f64(),
-            console::memory_note()
-        );
-        r.map_err(RunError::Report)
-    };
-    let machine = || machine::write(out, dir).map_err(RunError::from);
-    let approval = || {
-        timed("审批汇总表", &|| {
-            report::approval::write_approval(out, &dir.join(format!("审批汇总表_{label}.xlsx")))
-        })
-    };
-    let payroll = || {
-        timed("发放表", &|| {
-            report::payroll::write_payroll(out, &dir.join(format!("发放表_{label}.xlsx")))
-        })
-    };
-    let feedback = || {
-        timed("feedback", &|| {
-            report::feedback::write_feedback(out, &dir.join("feedback")).map(|_| ())
-        })
-    };
-    let ((a, b), (c, d)) = rayon::join(
-        || rayon::join(approval, feedback),
-        || rayon::join(payroll, machine),
-    );
-    a.and(b).and(c).and(d)
-}
-
 /// The concise table a run prints: one line per county, then the file problems.
-pub fn print_summary(out: &RunOutput, dir: &Path) {
+fn print_summary(out: &RunOutput, dir: &Path) {
     println!(
         "{} 人民调解“一案一补”审核结果（审核日 {}）",
         out.period.label, out.period.run_date
@@ -211,32 +242,6 @@ pub fn print_summary(out: &RunOutput, dir: &Path) {
         println!("{}", console::table_line(&cells, &widths));
     }
     console::print_tail(&out.files, &out.skipped, &out.notices, dir);
-}
-
-/// `payrun samples`.
-pub fn samples_command(
-    policy: &Policy,
-    out: &Path,
-    counties: usize,
-    rows: usize,
-    seed: u64,
-) -> Result<u8, String> {
-    let opts = crate::samples::SampleOptions {
-        counties,
-        rows,
-        seed,
-    };
-    for half in [1u8, 2] {
-        let dir = out.join(format!("{}-H{half}", policy.year));
-        let files = crate::samples::write_claim_samples(policy, half, &dir, &opts)
-            .map_err(|e| e.to_string())?;
-        println!("{}：{} 个申报表", dir.display(), files.len());
-    }
-    let dir = crate::staff::output_dir(out, policy.year);
-    let files =
-        crate::samples::write_staff_samples(policy, &dir, seed).map_err(|e| e.to_string())?;
-    println!("{}：{} 个协勤人员经费申报表", dir.display(), files.len());
-    Ok(0)
 }
 
 /// A run killed mid-write leaves its temp file behind (the rename never happened); with the

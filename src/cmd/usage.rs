@@ -13,28 +13,19 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
 
-/// The usage line of each command, shown in its help and under every usage error.
-const USAGE: [(&str, &str); 6] = [
-    ("", "payrun <命令> [选项]"),
-    ("run", "payrun run --period <期间> [选项] <输入文件夹>"),
-    ("staff", "payrun staff --year <年度> [选项] <输入文件夹>"),
-    ("check", "payrun check [选项] <文件或文件夹>..."),
-    ("template", "payrun template [选项]"),
-    ("samples", "payrun samples [选项]"),
-];
-
 const ROOT_TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n命令：\n{subcommands}\n\n选项：\n{options}\n\n查看某个命令的说明：payrun <命令> --help\n";
 const COMMAND_TEMPLATE: &str =
     "{about-with-newline}\n用法：{usage}\n\n参数：\n{positionals}\n\n选项：\n{options}\n";
 const COMMAND_TEMPLATE_NO_ARGS: &str = "{about-with-newline}\n用法：{usage}\n\n选项：\n{options}\n";
 
-/// The usage line of `command` ("" for payrun itself).
-pub fn usage_line(command: &str) -> &'static str {
-    USAGE
-        .iter()
-        .find(|(c, _)| *c == command)
-        .map(|(_, u)| *u)
-        .unwrap_or(USAGE[0].1)
+/// The usage line of `command` ("" for payrun itself), as its arguments struct writes it
+/// (`override_usage`): shown in its help and under every usage error.
+fn usage_line(cmd: &Command, command: &str) -> String {
+    cmd.find_subcommand(command)
+        .unwrap_or(cmd)
+        .get_overridden_usage()
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 /// The clap command with Chinese help on every level.
@@ -53,11 +44,6 @@ pub fn localise(cmd: Command) -> Command {
 }
 
 fn dress(cmd: Command, root: bool) -> Command {
-    let name = if root {
-        String::new()
-    } else {
-        cmd.get_name().to_string()
-    };
     let template = if root {
         ROOT_TEMPLATE
     } else if cmd.get_positionals().next().is_some() {
@@ -75,7 +61,6 @@ fn dress(cmd: Command, root: bool) -> Command {
                 .help("显示本说明"),
         )
         .help_template(template)
-        .override_usage(usage_line(&name))
 }
 
 /// What the shell does when the arguments do not give a command to run.
@@ -96,7 +81,7 @@ pub fn parse<T: CommandFactory + FromArgMatches>(
     let command = command_named(&cmd, &args);
     let refuse = |e: &clap::Error| Answer {
         code: 1,
-        text: refusal(e, &command),
+        text: refusal(e, &cmd, &command),
     };
     match cmd.clone().try_get_matches_from(&args) {
         Ok(m) => T::from_arg_matches(&m).map_err(|e| refuse(&e)),
@@ -146,24 +131,34 @@ fn context(e: &clap::Error, kind: ContextKind) -> Option<String> {
     }
 }
 
-/// A usage error in Chinese, with the usage line of the command it concerns.
-fn refusal(e: &clap::Error, command: &str) -> String {
+/// clap's suggestion of `kind`, as "（是否要写 …？）".
+fn suggestion(e: &clap::Error, kind: ContextKind) -> String {
+    context(e, kind)
+        .map(|s| format!("（是否要写 {s}？）"))
+        .unwrap_or_default()
+}
+
+/// A usage error in Chinese, with the usage line of the command it concerns (`command` of
+/// `cmd`, "" for payrun itself).
+fn refusal(e: &clap::Error, cmd: &Command, command: &str) -> String {
     let arg = context(e, ContextKind::InvalidArg).unwrap_or_default();
     let value = context(e, ContextKind::InvalidValue).unwrap_or_default();
     let what = match e.kind() {
         ErrorKind::UnknownArgument if arg.starts_with('-') => {
-            let hint = context(e, ContextKind::SuggestedArg)
-                .map(|s| format!("（是否要写 {s}？）"))
-                .unwrap_or_default();
-            format!("不认识的选项 {arg}{hint}")
+            format!(
+                "不认识的选项 {arg}{}",
+                suggestion(e, ContextKind::SuggestedArg)
+            )
         }
         ErrorKind::UnknownArgument => format!("多余的参数“{arg}”"),
         ErrorKind::InvalidSubcommand => {
-            let hint = context(e, ContextKind::SuggestedSubcommand)
-                .map(|s| format!("（是否要写 {s}？）"))
-                .unwrap_or_default();
             let name = context(e, ContextKind::InvalidSubcommand).unwrap_or_default();
-            format!("不认识的命令“{name}”{hint}；可用的命令：run、staff、check、template、samples")
+            let commands: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+            format!(
+                "不认识的命令“{name}”{}；可用的命令：{}",
+                suggestion(e, ContextKind::SuggestedSubcommand),
+                commands.join("、")
+            )
         }
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
         ErrorKind::InvalidValue => {
@@ -204,10 +199,8 @@ fn refusal(e: &clap::Error, command: &str) -> String {
     } else {
         format!("payrun {command} --help")
     };
-    format!(
-        "错误：{what}\n用法：{}\n查看全部参数和选项：{help}\n",
-        usage_line(command)
-    )
+    let usage = usage_line(cmd, command);
+    format!("错误：{what}\n用法：{usage}\n查看全部参数和选项：{help}\n")
 }
 
 /// `--year`: a four-digit year.
@@ -235,45 +228,21 @@ pub fn seed(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::{Parser, Subcommand};
+    use crate::cmd::Cli;
 
-    #[derive(Parser, Debug)]
-    #[command(name = "payrun", version, about = "测试")]
-    struct Cli {
-        #[command(subcommand)]
-        command: Cmd,
-    }
-
-    #[derive(Subcommand, Debug)]
-    enum Cmd {
-        /// 审核
-        Run {
-            /// 发放期间
-            #[arg(long, value_name = "期间")]
-            period: String,
-            /// 线程数（默认为 CPU 核数）
-            #[arg(long, value_name = "个数", value_parser = count)]
-            threads: Option<usize>,
-            /// 输出文件夹（默认 out）
-            #[arg(long, value_name = "文件夹", default_value = "out")]
-            out: String,
-            /// 输入文件夹
-            #[arg(value_name = "输入文件夹")]
-            input: String,
-        },
-        /// 协勤
-        Staff {
-            /// 年度
-            #[arg(long, value_name = "年度", value_parser = year)]
-            year: i32,
-        },
+    /// The usage line `command`'s arguments struct writes.
+    fn usage(command: &str) -> String {
+        usage_line(&localise(Cli::command()), command)
     }
 
     fn answer(args: &[&str]) -> Answer {
         let args = std::iter::once("payrun")
             .chain(args.iter().copied())
             .map(OsString::from);
-        parse::<Cli>(args).unwrap_err()
+        let Err(answer) = parse::<Cli>(args) else {
+            panic!("parsed as a command")
+        };
+        answer
     }
 
     fn has_latin_words(s: &str) -> Vec<&str> {
@@ -299,7 +268,7 @@ mod tests {
         assert_eq!(a.code, 1);
         assert!(a.text.contains("不认识的选项 --peroid"), "{}", a.text);
         assert!(a.text.contains("是否要写 --period"), "{}", a.text);
-        assert!(a.text.contains(usage_line("run")), "{}", a.text);
+        assert!(a.text.contains(&usage("run")), "{}", a.text);
         assert!(has_latin_words(&a.text).is_empty(), "{}", a.text);
     }
 
@@ -309,7 +278,7 @@ mod tests {
         assert_eq!(a.code, 1);
         assert!(a.text.contains("--year"), "{}", a.text);
         assert!(a.text.contains("“abc”无效：应为四位数的年度"), "{}", a.text);
-        assert!(a.text.contains(usage_line("staff")), "{}", a.text);
+        assert!(a.text.contains(&usage("staff")), "{}", a.text);
         let a = answer(&["run", "--period", "2025-H1", "--threads", "two", "x"]);
         assert!(a.text.contains("应为不小于 0 的整数"), "{}", a.text);
     }
@@ -325,7 +294,12 @@ mod tests {
         let a = answer(&["run", "--period", "2025-H1", "x", "y"]);
         assert!(a.text.contains("多余的参数“y”"), "{}", a.text);
         let a = answer(&["rum"]);
-        assert!(a.text.contains("不认识的命令“rum”"), "{}", a.text);
+        assert!(
+            a.text
+                .contains("不认识的命令“rum”（是否要写 run？）；可用的命令：run、staff、check、template、samples"),
+            "{}",
+            a.text
+        );
         let a = answer(&["staff", "--year", "2025", "--year", "2026"]);
         assert!(
             a.text.contains("选项 --year <年度> 只能指定一次"),
@@ -372,7 +346,25 @@ mod tests {
     #[test]
     fn good_arguments_parse() {
         let args = ["payrun", "run", "--period", "2025-H1", "in"].map(OsString::from);
-        let cli = parse::<Cli>(args).unwrap();
-        assert!(matches!(cli.command, Cmd::Run { ref out, .. } if out == "out"));
+        assert!(parse::<Cli>(args).is_ok());
+    }
+
+    #[test]
+    fn every_command_has_its_usage_line_and_every_argument_its_help() {
+        let cmd = localise(Cli::command());
+        assert_eq!(usage(""), "payrun <命令> [选项]");
+        let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(names, ["run", "staff", "check", "template", "samples"]);
+        for c in cmd.get_subcommands() {
+            let name = c.get_name();
+            assert!(
+                usage(name).starts_with(&format!("payrun {name} ")),
+                "{name}"
+            );
+            assert!(c.get_about().is_some(), "{name}");
+            for a in c.get_arguments() {
+                assert!(a.get_help().is_some(), "{name} {}", a.get_id());
+            }
+        }
     }
 }
