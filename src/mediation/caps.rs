@@ -209,17 +209,17 @@ pub fn held_message(
     let amount = crate::money::plain(amount);
     match blocking {
         None => format!(
-            "本县年度限额按结案日期先后核准后剩余 {left} 元（即汇总表“剩余额度”），不足支付本案 {amount} 元；不部分支付，本案待定，结案日期在后的案件也随之待定"
+            "本县年度限额按结案日期先后核准后剩余 {left} 元（汇总表“剩余额度”），不够支付本案 {amount} 元，不部分支付：本案待定，结案在后的案件也随之待定"
         ),
         Some((case, date, need)) => {
             let date = date.map(|d| format!("，{d} 结案")).unwrap_or_default();
             let this = if fits {
-                format!("故本案 {amount} 元虽未超过剩余额度，也待定")
+                format!("故本案 {amount} 元虽不超过剩余额度，也待定")
             } else {
                 format!("本案 {amount} 元待定")
             };
             format!(
-                "本县年度限额剩余 {left} 元（即汇总表“剩余额度”），不足支付排在前面的案件 {case}（{} 元{date}）；案件按结案日期先后发放，结案在后的不能越过在前的先发，{this}",
+                "本县年度限额剩余 {left} 元（汇总表“剩余额度”），不够支付结案在先的案件 {case}（{} 元{date}）；按结案日期先后发放，后结案的不能越过先结案的，{this}",
                 crate::money::plain(need)
             )
         }
@@ -286,7 +286,7 @@ mod tests {
         let first = held_message(Decimal::new(29000, 2), Decimal::from(400), None);
         assert_eq!(
             first,
-            "本县年度限额按结案日期先后核准后剩余 290.00 元（即汇总表“剩余额度”），不足支付本案 400.00 元；不部分支付，本案待定，结案日期在后的案件也随之待定"
+            "本县年度限额按结案日期先后核准后剩余 290.00 元（汇总表“剩余额度”），不够支付本案 400.00 元，不部分支付：本案待定，结案在后的案件也随之待定"
         );
         let later = held_message(
             Decimal::new(29000, 2),
@@ -296,7 +296,7 @@ mod tests {
         assert!(
             later.contains("剩余 290.00 元")
                 && later.contains("(2025)峨调字第123号（400.00 元，2025-11-03 结案）")
-                && later.contains("故本案 50.00 元虽未超过剩余额度，也待定"),
+                && later.contains("故本案 50.00 元虽不超过剩余额度，也待定"),
             "{later}"
         );
         let big = held_message(
