@@ -48,14 +48,9 @@ pub const SHEET: &str = "审核反馈";
 pub const RESULT_HEADER: &str = "审核结果";
 pub const OPINION_HEADER: &str = "审核意见";
 
-/// 0-based rows of the layout.
-const TITLE_ROW: u32 = 0;
-const UNIT_ROW: u32 = 1;
-const SOURCE_ROW: u32 = 2;
-const LEGEND_ROW: u32 = 3;
-const HELP_ROW: u32 = 4;
-const HEADER_ROW: u32 = 5;
-const FIRST_DATA_ROW: u32 = 6;
+/// 0-based rows of the layout: the blank form's (`payrun template`), so that a row sent back
+/// sits on the row it had in the county's form and `payrun check` names the same cells.
+use crate::template::{FIRST_DATA_ROW, HEADER_ROW, HELP_ROW, TITLE_ROW, UNIT_ROW};
 
 const ADDED_HEADER_FILL: u32 = 0xFCE4D6;
 
@@ -505,8 +500,12 @@ const LEGEND_FIX: &str =
     "必须修改：本行不予补贴，原因在红色单元格（批注写明问题和修改方法），改正后报回";
 const LEGEND_LOOK: &str = "提示：本行已核准或待定，黄色单元格请核对，无需修改也可照原样报回";
 const HELP: &str = "说明：1. 鼠标移到有颜色的单元格上可查看批注；“审核意见”列列出本行的全部问题和提示。\
-                    2. 请直接在本表中修改后，将本文件整份报回（核准的行也请保留），“审核结果”“审核意见”两列不必填写或删除；本文件每个工作表对应县里报送的一个文件。\
+                    2. 请直接在本表中修改后整份报回（核准的行也请保留），每个工作表对应县里报送的一个文件；“审核结果”“审核意见”两列不必填写或删除。\
                     3. 身份证号码、银行账号、案件编号请保持文本格式，不要改成数字。";
+
+/// The columns of the legend row (of the 22): the red sample, what red means, the yellow
+/// sample, what yellow means, then the help.
+const LEGEND_COLS: [(u16, u16); 5] = [(0, 1), (2, 6), (7, 8), (9, 13), (14, 21)];
 
 #[allow(clippy::too_many_arguments)]
 fn write_sheet(
@@ -606,54 +605,35 @@ fn write_sheet(
         &format!("填报单位：{county_name}司法局"),
         &st.subtitle,
     )?;
-    sh.merged(
-        UNIT_ROW,
-        5,
-        last_col,
-        &format!(
-            "审核期间：{}（{}至{}）　{}",
-            out.period.label,
-            style::cn_date(out.period.def.start),
-            style::cn_date(out.period.def.end),
-            style::made_on(out.period.run_date),
-        ),
-        &st.subtitle_right,
-    )?;
-    sh.height(UNIT_ROW, 24)?;
     let count = |o: Outcome| table.iter().filter(|(d, _)| d.outcome == o).count();
-    let source = format!(
-        "来源文件：{}　　本表 {} 条：核准 {} 条，不予补贴 {} 条，超预算待定 {} 条",
+    let about = format!(
+        "来源文件：{}　　本表 {} 条：核准 {} 条，不予补贴 {} 条，超预算待定 {} 条　　审核期间：{}（{}至{}）　　{}",
         if file.is_empty() { "—" } else { file },
         table.len(),
         count(Outcome::Approved),
         count(Outcome::Rejected),
-        count(Outcome::Held)
+        count(Outcome::Held),
+        out.period.label,
+        style::cn_date(out.period.def.start),
+        style::cn_date(out.period.def.end),
+        style::made_on(out.period.run_date),
     );
-    sh.note(SOURCE_ROW, &source, &st.subtitle, 1)?;
-    // The legend: a red and a yellow sample, each with what it means.
-    let (fix_end, look_start) = (9u16, 12u16);
-    sh.merged(LEGEND_ROW, 0, 1, "红色", &local.legend_fix)?;
-    sh.merged(LEGEND_ROW, 2, fix_end, LEGEND_FIX, &local.legend_text)?;
-    sh.merged(
-        LEGEND_ROW,
-        fix_end + 1,
-        look_start - 1,
-        "黄色",
-        &local.legend_look,
-    )?;
-    sh.merged(
-        LEGEND_ROW,
-        look_start,
-        last_col,
-        LEGEND_LOOK,
-        &local.legend_text,
-    )?;
-    let legend_lines = wrapped_lines(LEGEND_FIX, cols.span_px(2, fix_end)).max(wrapped_lines(
-        LEGEND_LOOK,
-        cols.span_px(look_start, last_col),
-    ));
-    sh.height(LEGEND_ROW, row_pixels(legend_lines))?;
-    sh.note(HELP_ROW, HELP, &local.help, 1)?;
+    sh.merged(UNIT_ROW, 5, last_col, &about, &local.legend_text)?;
+    let lines = wrapped_lines(&about, cols.span_px(5, last_col));
+    sh.height(UNIT_ROW, row_pixels(lines).max(24))?;
+    // The legend: a red and a yellow sample, each with what it means, then the help.
+    let [red, fix, yellow, look, help] = LEGEND_COLS;
+    sh.merged(HELP_ROW, red.0, red.1, "红色", &local.legend_fix)?;
+    sh.merged(HELP_ROW, fix.0, fix.1, LEGEND_FIX, &local.legend_text)?;
+    sh.merged(HELP_ROW, yellow.0, yellow.1, "黄色", &local.legend_look)?;
+    sh.merged(HELP_ROW, look.0, look.1, LEGEND_LOOK, &local.legend_text)?;
+    sh.merged(HELP_ROW, help.0, help.1, HELP, &local.help)?;
+    let lines = [(LEGEND_FIX, fix), (LEGEND_LOOK, look), (HELP, help)]
+        .iter()
+        .map(|(t, (a, b))| wrapped_lines(t, cols.span_px(*a, *b)))
+        .max()
+        .unwrap_or(1);
+    sh.height(HELP_ROW, row_pixels(lines))?;
 
     let mut header_lines = 1;
     for (c, spec) in (0u16..).zip(FIELDS.iter()) {
@@ -957,7 +937,7 @@ mod tests {
                     format!("填报单位：{name}司法局")
                 );
                 assert!(
-                    text(sheet[SOURCE_ROW as usize].first())
+                    text(sheet[UNIT_ROW as usize].get(5))
                         .starts_with(&format!("来源文件：{file}　　")),
                     "{sheet_name}"
                 );
@@ -1173,12 +1153,13 @@ mod tests {
         for (path, (_, rows)) in paths.iter().zip(feedback_rows(&out)) {
             let mut at = 0usize;
             for (n, (_, file_rows)) in (1..).zip(by_file(&out, &rows)) {
+                let [red_sample, _, yellow_sample, ..] = LEGEND_COLS;
                 assert_eq!(
-                    fill_of(path, n, &cell_ref(LEGEND_ROW, 0)).as_deref(),
+                    fill_of(path, n, &cell_ref(HELP_ROW, u32::from(red_sample.0))).as_deref(),
                     Some("FFFFC7CE")
                 );
                 assert_eq!(
-                    fill_of(path, n, &cell_ref(LEGEND_ROW, 10)).as_deref(),
+                    fill_of(path, n, &cell_ref(HELP_ROW, u32::from(yellow_sample.0))).as_deref(),
                     Some("FFFFF2CC")
                 );
                 for (k, &i) in file_rows.iter().enumerate() {
