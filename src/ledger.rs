@@ -28,15 +28,22 @@ use crate::money::{fen, plain};
 use crate::policy::Policy;
 use crate::report::sheet::{Columns, Sheet};
 use crate::report::style::{self, Styles};
+use crate::report::text::{STANDARD_ROW_PIXELS, money_units, row_pixels};
 
 const MAGIC: &str = "payrun-ledger-v1";
 const ENTRY_SHEET: &str = "台账";
 const PERIOD_SHEET: &str = "期间";
 const CHECK_SHEET: &str = "_校验";
+const LEDGER_TITLE: &str = "玉溪市人民调解“一案一补”补贴发放台账";
+/// Title, info line, header: the header rows of the two visible sheets (0-based).
+const ENTRY_HEADER_ROW: u32 = 2;
+const PERIOD_HEADER_ROW: u32 = 2;
+/// Column of 发放金额.
+const ENTRY_AMOUNT: u16 = 10;
 
 const ENTRY_HEADERS: [&str; 13] = [
     "期间",
-    "县（市、区）代码",
+    "区划代码",
     "县（市、区）",
     "司法所",
     "人民调解委员会",
@@ -263,8 +270,9 @@ impl Ledger {
             ));
         }
 
-        let visible = read_entries(&sheet(&mut wb, ENTRY_SHEET)?)?;
-        let periods = read_periods(&sheet(&mut wb, PERIOD_SHEET)?)?;
+        let refused = |m: String| format!("台账 {shown}：{m}");
+        let visible = read_entries(&sheet(&mut wb, ENTRY_SHEET)?).map_err(refused)?;
+        let periods = read_periods(&sheet(&mut wb, PERIOD_SHEET)?).map_err(refused)?;
         let mut diffs = Vec::new();
         if visible.len() != recorded.entries.len() {
             diffs.push(format!(
@@ -433,9 +441,15 @@ impl Ledger {
 
     /// The ledger workbook's bytes (built apart from writing, so a run can build it while its
     /// reports are written and put it in place only once they are).
+    ///
+    /// 台账 prints as a record (SPEC §11.4): a title and an info line above the table, the
+    /// entries, then under a blank row each period's 小计, the 合计 and its 大写, and the
+    /// sign-off line. 期间 likewise. The readers ([`read_entries`], [`read_periods`]) find the
+    /// header row and stop at the first blank row, so the lines under the table are never read
+    /// as records (and a ledger written before they existed still reads).
     pub fn render(&self, run_date: chrono::NaiveDate) -> Result<Vec<u8>, String> {
         let mut wb = crate::report::style::workbook();
-        wb.set_properties(&style::properties("人民调解“一案一补”发放台账", run_date));
+        wb.set_properties(&style::properties(LEDGER_TITLE, run_date));
         let st = Styles::new();
         let err = |e: rust_xlsxwriter::XlsxError| format!("生成台账失败：{e}");
         {
@@ -444,68 +458,12 @@ impl Ledger {
                 .map_err(err)?
                 .set_name(ENTRY_SHEET)
                 .map_err(err)?;
-            for (c, h) in ENTRY_HEADERS.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &st.header)
-                    .map_err(err)?;
-            }
-            let widths = [
-                9.0, 10.0, 16.0, 16.0, 24.0, 24.0, 24.0, 10.0, 21.0, 12.0, 13.0, 12.0, 40.0,
-            ];
-            // Every cell is text but the amount's: the columns carry the formats, so the
-            // entries are written without a format lookup each (see `report::sheet`).
-            let cols = (0u16..)
-                .zip(&widths)
-                .fold(Columns::chars(&widths), |cols, (c, _)| {
-                    cols.plain(c, if c == 10 { &st.money } else { &st.id_text })
-                });
-            cols.apply(ws).map_err(err)?;
-            let mut sh = Sheet::new(ws, &cols);
-            for (i, e) in self.entries.iter().enumerate() {
-                let r = i as u32 + 1;
-                for (c, (_, v)) in (0u16..).zip(entry_fields(e)) {
-                    if c == 10 {
-                        let amount: Decimal = v.parse().unwrap_or(Decimal::ZERO);
-                        sh.money(r, c, amount, &st.money).map_err(err)?;
-                    } else {
-                        sh.text(r, c, v, &st.id_text).map_err(err)?;
-                    }
-                }
-            }
-            ws.set_freeze_panes(1, 0).map_err(err)?;
-            ws.autofilter(
-                0,
-                0,
-                self.entries.len() as u32,
-                ENTRY_HEADERS.len() as u16 - 1,
-            )
-            .map_err(err)?;
-            style::print_setup(ws, 0, 0).map_err(err)?;
+            self.write_entries(ws, &st, run_date).map_err(err)?;
             ws.set_active(true);
         }
         {
             let ws = wb.add_worksheet().set_name(PERIOD_SHEET).map_err(err)?;
-            let cols = Columns::chars(&[16.0; PERIOD_HEADERS.len()]);
-            cols.apply(ws).map_err(err)?;
-            let mut sh = Sheet::new(ws, &cols);
-            let mut rows = || -> Result<(), rust_xlsxwriter::XlsxError> {
-                sh.header(0, &PERIOD_HEADERS, &st.header)?;
-                for (r, p) in (1u32..).zip(&self.periods) {
-                    let status = if p.finalized {
-                        "已结束"
-                    } else {
-                        "未结束"
-                    };
-                    sh.text(r, 0, &p.period, &st.text)?;
-                    sh.text(r, 1, status, &st.text)?;
-                    sh.text(r, 2, &p.run_date, &st.text)?;
-                    sh.count(r, 3, p.cases, &st.int)?;
-                    let amount: Decimal = p.amount.parse().unwrap_or(Decimal::ZERO);
-                    sh.money(r, 4, amount, &st.money)?;
-                }
-                Ok(())
-            };
-            rows().map_err(err)?;
-            ws.set_freeze_panes(1, 0).map_err(err)?;
+            self.write_periods(ws, &st, run_date).map_err(err)?;
         }
         {
             let lines = canonical_lines(self);
@@ -531,6 +489,218 @@ impl Ledger {
         }
         wb.save_to_buffer()
             .map_err(|e| format!("生成台账失败：{e}"))
+    }
+
+    /// Cases and amount of every period on record, in period order, and their sum.
+    fn totals(&self) -> (Vec<(&str, usize, Decimal)>, usize, Decimal) {
+        let mut per: Vec<(&str, usize, Decimal)> = Vec::new();
+        for e in &self.entries {
+            let amount: Decimal = e.amount.parse().unwrap_or(Decimal::ZERO);
+            match per.iter_mut().find(|(p, _, _)| *p == e.period) {
+                Some(t) => {
+                    t.1 += 1;
+                    t.2 += amount;
+                }
+                None => per.push((&e.period, 1, amount)),
+            }
+        }
+        let cases = per.iter().map(|t| t.1).sum();
+        let amount = fen(per.iter().map(|t| t.2).sum());
+        (per, cases, amount)
+    }
+
+    /// "制表日期：…　　记录期间：2025-H1（已结束）、2025-H2　　共 N 件，¥…".
+    fn info_line(&self, run_date: chrono::NaiveDate) -> String {
+        let (_, cases, amount) = self.totals();
+        let periods: Vec<String> = self
+            .periods
+            .iter()
+            .map(|p| {
+                let closed = if p.finalized { "（已结束）" } else { "" };
+                format!("{}{closed}", p.period)
+            })
+            .collect();
+        let periods = if periods.is_empty() {
+            "无".to_string()
+        } else {
+            periods.join("、")
+        };
+        format!(
+            "{}　　记录期间：{periods}　　已发放案件共 {cases} 件，金额 {} 元",
+            style::made_on(run_date),
+            plain(amount)
+        )
+    }
+
+    fn write_entries(
+        &self,
+        ws: &mut rust_xlsxwriter::Worksheet,
+        st: &Styles,
+        run_date: chrono::NaiveDate,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let (per, cases, total) = self.totals();
+        let money_w = f64::from(money_units(total) + 1).max(10.0);
+        // The long texts wrap to two lines; IDs, dates and amounts never wrap.
+        let widths = [
+            7.5, 7.0, 11.0, 8.0, 13.0, 14.0, 14.0, 7.0, 19.5, 10.5, money_w, 10.5, 34.0,
+        ];
+        const WRAPPED: [bool; 13] = [
+            false, false, true, true, true, true, true, true, false, false, false, false, true,
+        ];
+        // Every cell is text but the amount's: the columns carry the formats, so the entries
+        // are written without a format lookup each (see `report::sheet`).
+        let cols = (0u16..)
+            .zip(WRAPPED)
+            .fold(Columns::chars(&widths), |cols, (c, w)| {
+                cols.plain(
+                    c,
+                    match (c, w) {
+                        (ENTRY_AMOUNT, _) => &st.money,
+                        (_, true) => &st.id_wrap,
+                        (_, false) => &st.id_text,
+                    },
+                )
+            });
+        // Rows are as high as their longest wrapped text; the height most rows have is made
+        // the sheet's default, so that only the others are sized one by one (every sized row
+        // of a constant-memory sheet stays in memory until the save).
+        let heights: Vec<u32> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let cells: Vec<(u16, &str)> = (0u16..)
+                    .zip(entry_fields(e))
+                    .filter(|(c, _)| WRAPPED[usize::from(*c)])
+                    .map(|(c, (_, v))| (c, v))
+                    .collect();
+                row_pixels(cols.lines(&cells))
+            })
+            .collect();
+        let default = most_common(&heights).unwrap_or(STANDARD_ROW_PIXELS);
+        ws.set_default_row_height_pixels(default);
+        cols.apply(ws)?;
+        let last = cols.count() - 1;
+        let mut sh = Sheet::new(ws, &cols);
+        sh.merged(0, 0, last, LEDGER_TITLE, &st.title)?;
+        sh.height(0, 40)?;
+        sh.merged(1, 0, last, &self.info_line(run_date), &st.subtitle)?;
+        sh.height(1, 24)?;
+        sh.header_fitted(ENTRY_HEADER_ROW, &ENTRY_HEADERS, &st.header, 2)?;
+        let mut r = ENTRY_HEADER_ROW;
+        for (e, h) in self.entries.iter().zip(&heights) {
+            r += 1;
+            for (c, (_, v)) in (0u16..).zip(entry_fields(e)) {
+                if c == ENTRY_AMOUNT {
+                    let amount: Decimal = v.parse().unwrap_or(Decimal::ZERO);
+                    sh.money(r, c, amount, &st.money)?;
+                } else {
+                    let f = if WRAPPED[usize::from(c)] {
+                        &st.id_wrap
+                    } else {
+                        &st.id_text
+                    };
+                    sh.text(r, c, v, f)?;
+                }
+            }
+            if *h != default {
+                sh.height(r, *h)?;
+            }
+        }
+        let last_entry = r;
+        sh.ws.set_freeze_panes(ENTRY_HEADER_ROW + 1, 0)?;
+        sh.ws.autofilter(ENTRY_HEADER_ROW, 0, last_entry, last)?;
+        // The lines under the table, after one blank row (where the readers stop). Cells left
+        // empty there are written plainly: the columns' own format would draw table borders.
+        r += 1;
+        sh.blanks(r, 0..=last, &st.plain)?;
+        r += 1;
+        let one_line = row_pixels(1);
+        for (period, n, amount) in &per {
+            sh.merged(
+                r,
+                0,
+                ENTRY_AMOUNT - 1,
+                &format!("{period} 小计（{n} 件）"),
+                &st.total_label,
+            )?;
+            sh.money(r, ENTRY_AMOUNT, fen(*amount), &st.total_money)?;
+            sh.merged(r, ENTRY_AMOUNT + 1, last, "", &st.total_label)?;
+            sh.height(r, one_line)?;
+            r += 1;
+        }
+        sh.merged(
+            r,
+            0,
+            ENTRY_AMOUNT - 1,
+            &format!("合计（{cases} 件）"),
+            &st.total_label,
+        )?;
+        sh.money(r, ENTRY_AMOUNT, total, &st.total_money)?;
+        sh.merged(r, ENTRY_AMOUNT + 1, last, "", &st.total_label)?;
+        sh.height(r, one_line)?;
+        r += 1;
+        let daxie = format!("合计金额（大写）：{}", crate::cell::format_daxie(total));
+        sh.line(r, &daxie, &st.daxie, one_line)?;
+        r += 1;
+        sh.blanks(r, 0..=last, &st.plain)?;
+        r += 1;
+        sh.line(r, &style::sign_off(run_date), &st.sign_line, 28)?;
+        style::page_setup(
+            sh.ws,
+            Some((ENTRY_HEADER_ROW, ENTRY_HEADER_ROW)),
+            cols.total_px(),
+        )
+    }
+
+    fn write_periods(
+        &self,
+        ws: &mut rust_xlsxwriter::Worksheet,
+        st: &Styles,
+        run_date: chrono::NaiveDate,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let (_, cases, total) = self.totals();
+        let money_w = f64::from(money_units(total) + 2).max(16.0);
+        let cols = Columns::chars(&[12.0, 10.0, 14.0, 10.0, money_w]);
+        cols.apply(ws)?;
+        let last = cols.count() - 1;
+        let mut sh = Sheet::new(ws, &cols);
+        sh.merged(0, 0, last, &format!("{LEDGER_TITLE}（期间）"), &st.title)?;
+        sh.height(0, 40)?;
+        sh.merged(1, 0, last, &style::made_on(run_date), &st.subtitle)?;
+        sh.height(1, 24)?;
+        sh.header_fitted(PERIOD_HEADER_ROW, &PERIOD_HEADERS, &st.header, 2)?;
+        let mut r = PERIOD_HEADER_ROW;
+        for p in &self.periods {
+            r += 1;
+            let status = if p.finalized {
+                "已结束"
+            } else {
+                "未结束"
+            };
+            sh.text(r, 0, &p.period, &st.center)?;
+            sh.text(r, 1, status, &st.center)?;
+            sh.text(r, 2, &p.run_date, &st.center)?;
+            sh.count(r, 3, p.cases, &st.int)?;
+            let amount: Decimal = p.amount.parse().unwrap_or(Decimal::ZERO);
+            sh.money(r, 4, amount, &st.money)?;
+        }
+        sh.ws.set_freeze_panes(PERIOD_HEADER_ROW + 1, 0)?;
+        // One blank row, where the reader stops; then the 合计 and the sign-off.
+        r += 2;
+        sh.merged(r, 0, 2, "合计", &st.total_center)?;
+        sh.count(r, 3, cases, &st.total_int)?;
+        sh.money(r, 4, total, &st.total_money)?;
+        r += 1;
+        let daxie = format!("合计金额（大写）：{}", crate::cell::format_daxie(total));
+        sh.line(r, &daxie, &st.daxie, row_pixels(1))?;
+        r += 2;
+        // The sheet is narrow: the sign-off wraps onto two lines.
+        sh.note(r, &style::sign_off(run_date), &st.note, 2)?;
+        style::page_setup(
+            sh.ws,
+            Some((PERIOD_HEADER_ROW, PERIOD_HEADER_ROW)),
+            cols.total_px(),
+        )
     }
 
     /// Amount paid per county in one period.
@@ -573,15 +743,34 @@ fn cell_string(d: Option<&Data>) -> String {
     }
 }
 
+/// The row of `range` (0-based, relative to its start) whose first cells are `heads`: the header
+/// of a ledger table, on the first row of a ledger written before the title rows existed.
+fn header_row(range: &calamine::Range<Data>, heads: &[&str]) -> Option<usize> {
+    range.rows().take(10).position(|row| {
+        heads
+            .iter()
+            .enumerate()
+            .all(|(c, h)| cell_string(row.get(c)) == *h)
+    })
+}
+
+/// What the 区划代码 column was headed before the title rows existed.
+const OLD_CODE_HEADER: &str = "县（市、区）代码";
+
 fn read_entries(range: &calamine::Range<Data>) -> Result<Vec<Entry>, String> {
+    let head = header_row(range, &ENTRY_HEADERS[..2])
+        .or_else(|| header_row(range, &[ENTRY_HEADERS[0], OLD_CODE_HEADER]));
+    let Some(head) = head else {
+        return Err(format!(
+            "“{ENTRY_SHEET}”表找不到表头，台账已被改动，拒绝使用"
+        ));
+    };
     let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        if i == 0 {
-            continue;
-        }
+    for row in range.rows().skip(head + 1) {
         let f = |c: usize| cell_string(row.get(c));
+        // The table ends at the first blank row; the 小计 and sign-off lines follow it.
         if (0..13).all(|c| f(c).is_empty()) {
-            continue;
+            break;
         }
         out.push(Entry {
             period: f(0),
@@ -603,14 +792,16 @@ fn read_entries(range: &calamine::Range<Data>) -> Result<Vec<Entry>, String> {
 }
 
 fn read_periods(range: &calamine::Range<Data>) -> Result<Vec<PeriodRecord>, String> {
+    let Some(head) = header_row(range, &PERIOD_HEADERS[..2]) else {
+        return Err(format!(
+            "“{PERIOD_SHEET}”表找不到表头，台账已被改动，拒绝使用"
+        ));
+    };
     let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        if i == 0 {
-            continue;
-        }
+    for row in range.rows().skip(head + 1) {
         let f = |c: usize| cell_string(row.get(c));
         if f(0).is_empty() {
-            continue;
+            break;
         }
         let cases: Decimal = f(3).parse().unwrap_or(Decimal::ZERO);
         out.push(PeriodRecord {
@@ -622,6 +813,18 @@ fn read_periods(range: &calamine::Range<Data>) -> Result<Vec<PeriodRecord>, Stri
         });
     }
     Ok(out)
+}
+
+/// The value most of `v` have (the smallest on a tie); None when empty.
+fn most_common(v: &[u32]) -> Option<u32> {
+    let mut counts: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    for x in v {
+        *counts.entry(*x).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(x, _)| x)
 }
 
 #[cfg(test)]
@@ -652,6 +855,63 @@ mod tests {
         let day = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
         std::fs::write(&path, l.render(day).unwrap()).unwrap();
         Ledger::load(&path)
+    }
+
+    /// A ledger written before the title rows (header on the first row, no lines under the
+    /// table, 县（市、区）代码 for 区划代码) still reads; the new layout reads back as written,
+    /// its 小计 and sign-off lines never taken for records.
+    #[test]
+    fn a_ledger_of_either_layout_reads_back() {
+        let l = Ledger {
+            entries: vec![entry("530402", "100.00"), entry("530403", "50.00")],
+            periods: vec![PeriodRecord {
+                period: "2025-H1".into(),
+                finalized: true,
+                run_date: "2025-06-30".into(),
+                cases: 2,
+                amount: "150.00".into(),
+            }],
+        };
+        let mut l = l;
+        l.entries[1].case_key = "T-2".into();
+        assert_eq!(round_trip(&l).unwrap(), Some(l.clone()));
+
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name(ENTRY_SHEET).unwrap();
+        for (c, (h, _)) in (0u16..).zip(entry_fields(&l.entries[0])) {
+            let h = if c == 1 { OLD_CODE_HEADER } else { h };
+            ws.write_string(0, c, h).unwrap();
+        }
+        for (r, e) in (1u32..).zip(&l.entries) {
+            for (c, (_, v)) in (0u16..).zip(entry_fields(e)) {
+                if c == ENTRY_AMOUNT {
+                    ws.write_number(r, c, v.parse::<f64>().unwrap()).unwrap();
+                } else {
+                    ws.write_string(r, c, v).unwrap();
+                }
+            }
+        }
+        let ws = wb.add_worksheet().set_name(PERIOD_SHEET).unwrap();
+        for (c, h) in (0u16..).zip(PERIOD_HEADERS) {
+            ws.write_string(0, c, h).unwrap();
+        }
+        ws.write_string(1, 0, "2025-H1").unwrap();
+        ws.write_string(1, 1, "已结束").unwrap();
+        ws.write_string(1, 2, "2025-06-30").unwrap();
+        ws.write_number(1, 3, 2.0).unwrap();
+        ws.write_number(1, 4, 150.0).unwrap();
+        let ws = wb.add_worksheet().set_name(CHECK_SHEET).unwrap();
+        let lines = canonical_lines(&l);
+        ws.write_string(0, 0, MAGIC).unwrap();
+        ws.write_string(0, 1, digest(&lines)).unwrap();
+        for (r, (k, j)) in (1u32..).zip(&lines) {
+            ws.write_string(r, 0, k).unwrap();
+            ws.write_string(r, 1, j).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.xlsx");
+        wb.save(&path).unwrap();
+        assert_eq!(Ledger::load(&path).unwrap(), Some(l));
     }
 
     /// A consistent (digest-correct) ledger whose money does not parse must be refused, not

@@ -903,7 +903,7 @@ fn write_form(
 
     ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
     ws.set_selection(FIRST_DATA_ROW, 0, FIRST_DATA_ROW, 0)?;
-    style::print_setup(ws, TITLE_ROW, HEADER_ROW)?;
+    style::page_setup(ws, Some((TITLE_ROW, HEADER_ROW)), widths.iter().sum())?;
     Ok(())
 }
 
@@ -1163,8 +1163,8 @@ fn write_help(
         }
     }
 
-    style::print_setup(h.ws, 0, 0)?;
-    h.ws.set_portrait();
+    let width = h.total_width();
+    style::page_setup(h.ws, Some((0, 0)), width)?;
     Ok(())
 }
 

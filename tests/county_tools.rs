@@ -891,7 +891,7 @@ fn the_feedback_workbook_sent_back_is_checked_like_a_submission() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
-            .contains("工作表“审核反馈”：数据 8 行，可以通过 5 行，有问题 3 行"),
+            .contains("工作表“红塔区”：数据 8 行，可以通过 5 行，有问题 3 行"),
         "{}",
         r.stdout
     );

@@ -455,29 +455,35 @@ struct FeedbackRow {
     mediator: String,
 }
 
-/// Data rows of a feedback workbook (header in row 4, data from row 5).
+/// Data rows of a feedback workbook, sheet after sheet (one per file the county sent; header in
+/// row 4, data from row 5).
 fn feedback_rows(path: &Path) -> Vec<FeedbackRow> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
-    let range = wb.worksheet_range("审核反馈").unwrap();
-    let header: Vec<String> = range
-        .rows()
-        .nth(3)
-        .unwrap()
-        .iter()
-        .map(|d| d.to_string())
-        .collect();
-    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
-    let (case, id, mediator) = (col("案件编号"), col("身份证号码"), col("调解员"));
-    range
-        .rows()
-        .skip(4)
-        .filter(|r| r.iter().any(|d| !matches!(d, Data::Empty)))
-        .map(|r| FeedbackRow {
-            case: r.get(case).map(|d| d.to_string()).unwrap_or_default(),
-            id: r.get(id).map(|d| d.to_string()).unwrap_or_default(),
-            mediator: r.get(mediator).map(|d| d.to_string()).unwrap_or_default(),
-        })
-        .collect()
+    let mut rows = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .nth(3)
+            .unwrap()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        let col = |h: &str| header.iter().position(|x| x == h).unwrap();
+        let (case, id, mediator) = (col("案件编号"), col("身份证号码"), col("调解员"));
+        rows.extend(
+            range
+                .rows()
+                .skip(4)
+                .filter(|r| r.iter().any(|d| !matches!(d, Data::Empty)))
+                .map(|r| FeedbackRow {
+                    case: r.get(case).map(|d| d.to_string()).unwrap_or_default(),
+                    id: r.get(id).map(|d| d.to_string()).unwrap_or_default(),
+                    mediator: r.get(mediator).map(|d| d.to_string()).unwrap_or_default(),
+                }),
+        );
+    }
+    rows
 }
 
 fn all_text(path: &Path) -> Vec<String> {

@@ -97,7 +97,10 @@ fn h2_knows_what_h1_paid() {
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("台账.xlsx")).unwrap();
     use calamine::Reader;
     let periods = wb.worksheet_range("期间").unwrap();
-    let labels: Vec<String> = periods.rows().skip(1).map(|r| r[0].to_string()).collect();
+    let labels: Vec<String> = ledger_table(&periods)
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
     assert_eq!(labels, ["2025-H1", "2025-H2"]);
     let entries = wb.worksheet_range("台账").unwrap();
     let approved = d1
@@ -105,7 +108,29 @@ fn h2_knows_what_h1_paid() {
         .chain(&d2)
         .filter(|r| r.decision == "approved")
         .count();
-    assert_eq!(entries.rows().count() - 1, approved);
+    assert_eq!(ledger_table(&entries).len(), approved);
+    // It prints as a record: a title, each period's 小计, the 合计 and the sign-off.
+    let text: Vec<String> = entries.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(text[0].contains("发放台账"), "{:?}", &text[..3]);
+    assert!(text.iter().any(|t| t.starts_with("2025-H1 小计")));
+    assert!(text.iter().any(|t| t.starts_with("2025-H2 小计")));
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("合计金额（大写）：人民币"))
+    );
+    assert!(text.iter().any(|t| t.starts_with("制表人：")));
+}
+
+/// The rows of a ledger table: from under its header row (the row starting with 期间) to the
+/// first blank row.
+fn ledger_table(range: &calamine::Range<calamine::Data>) -> Vec<Vec<calamine::Data>> {
+    range
+        .rows()
+        .skip_while(|r| r.first().is_none_or(|c| *c != "期间"))
+        .skip(1)
+        .take_while(|r| r.first().is_some_and(|c| !c.to_string().is_empty()))
+        .map(|r| r.to_vec())
+        .collect()
 }
 
 #[test]
@@ -136,7 +161,7 @@ fn rerunning_a_period_replaces_it_and_changes_only_the_corrected_file() {
     // Replaced, not appended: the ledger holds this period's approvals once.
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("台账.xlsx")).unwrap();
     use calamine::Reader;
-    let n = wb.worksheet_range("台账").unwrap().rows().count() - 1;
+    let n = ledger_table(&wb.worksheet_range("台账").unwrap()).len();
     assert_eq!(n, after.iter().filter(|r| r.decision == "approved").count());
 }
 
@@ -202,10 +227,10 @@ fn a_hand_edited_ledger_is_refused_saying_what_differs() {
     );
     assert!(!out.join("2025-H2").exists(), "nothing written");
 
-    // A deleted row.
+    // A deleted row (title, info line and header are rows 1–3).
     std::fs::write(&ledger, &pristine).unwrap();
     edit_xlsx_part(&ledger, "xl/worksheets/sheet1.xml", |xml| {
-        let start = xml.find("<row r=\"3\"").unwrap();
+        let start = xml.find("<row r=\"5\"").unwrap();
         let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
         format!("{}{}", &xml[..start], &xml[end..])
     });

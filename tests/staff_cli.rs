@@ -746,7 +746,8 @@ fn a_broken_file_is_a_file_error_and_the_batch_goes_on() {
 
     let (r, dir) = ok_run(&input, &tmp.path().join("out"));
     assert_eq!(r.code, 2, "{}", r.stdout);
-    assert!(r.stdout.contains("unreadable_file"), "{}", r.stdout);
+    assert!(r.stdout.contains("文件无法读取"), "{}", r.stdout);
+    assert!(!r.stdout.contains("unreadable_file"), "{}", r.stdout);
     let s = read_summary(&dir);
     let files = s["files"].as_array().unwrap();
     let status = |prefix: &str| {

@@ -202,6 +202,15 @@ fn feedback_holds_only_its_county_and_reads_back_as_a_submission() {
             }
         }
     }
+    // 峨山 sent two files: its workbook has a sheet for each, named after it (SPEC §11.3).
+    let eshan: Xlsx<_> = open_workbook(fb.join("峨山彝族自治县_审核反馈_2025-H1.xlsx")).unwrap();
+    assert_eq!(
+        eshan.sheet_names(),
+        [
+            "峨山县_人民调解个案补贴申报表_2025年第1季度",
+            "峨山县_人民调解个案补贴申报表_2025年第2季度"
+        ]
+    );
     // Sent back as they are, the feedback files give the same decisions for the same cases.
     let out2 = tmp.path().join("out2");
     let r2 = run_period(&fb, &out2, "2025-H1", "2025-06-30", &[]);

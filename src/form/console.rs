@@ -57,14 +57,7 @@ pub fn skipped_lines(skipped: &[SkippedFile]) -> Vec<String> {
 /// Prints what follows a summary table: every file problem with its file, the files not read,
 /// the notices, and where the outputs are.
 pub fn print_tail(files: &[FileReport], skipped: &[SkippedFile], notices: &[String], dir: &Path) {
-    let problems: Vec<String> = files
-        .iter()
-        .flat_map(|f| {
-            f.problems()
-                .into_iter()
-                .map(move |(c, m, _)| format!("  {}：[{}] {}", f.path, c.as_str(), m))
-        })
-        .collect();
+    let problems: Vec<String> = files.iter().flat_map(problem_lines).collect();
     if !problems.is_empty() {
         println!("文件问题 {} 个：", problems.len());
         for p in problems {
@@ -78,6 +71,18 @@ pub fn print_tail(files: &[FileReport], skipped: &[SkippedFile], notices: &[Stri
         println!("注意：{n}");
     }
     println!("输出：{}", dir.display());
+}
+
+/// A file's problems as the console shows them to a person: the problem in Chinese, never its
+/// code (SPEC §11.1; the codes are in decisions.csv and summary.json).
+fn problem_lines(f: &FileReport) -> Vec<String> {
+    f.problems()
+        .into_iter()
+        .map(|(c, m, sheet)| {
+            let at = sheet.map(|s| format!("｜{s}")).unwrap_or_default();
+            format!("  {}{at}：{}：{m}", f.path, c.label())
+        })
+        .collect()
 }
 
 /// ", RSS x MiB, peak y MiB" of this process for the phase log (Linux; empty elsewhere), so the

@@ -162,32 +162,68 @@ fn hold_plan(
     remaining: Decimal,
 ) -> Vec<(usize, Change)> {
     let mut used = Decimal::ZERO;
-    let mut holding = false;
+    // The first row that did not fit and what was left of the cap then.
+    let mut first: Option<(usize, Decimal)> = None;
     let mut changes = Vec::new();
     for &i in rows {
         let d = &decisions[i];
-        if !holding && used + d.standard <= remaining {
+        if first.is_none() && used + d.standard <= remaining {
             used += d.standard;
             continue;
         }
-        holding = true;
+        let (blocker, left) = *first.get_or_insert((i, remaining - used));
         let cell = claims[i].cell_of(Field::CaseNo);
         let at = cell.clone().map(|c| format!("{c} ")).unwrap_or_default();
+        let blocking = (blocker != i).then(|| {
+            let b = &claims[blocker];
+            (
+                b.case_no.as_deref().unwrap_or("（无编号）").to_string(),
+                b.close_date,
+                decisions[blocker].standard,
+            )
+        });
         changes.push((
             i,
             Change::Hold(Issue {
                 code: RowCode::OverCap,
                 field: None,
                 cell,
-                message: Issue::text(format!(
-                    "{at}本县年度限额剩余 {} 元已用完（按结案日期顺序），本案 {} 元待定，暂不发放",
-                    crate::money::plain(remaining),
-                    crate::money::plain(d.standard)
-                )),
+                message: Issue::text(format!("{at}{}", held_message(left, d.standard, blocking))),
             }),
         ));
     }
     changes
+}
+
+/// Why a row is held, with the figures (SPEC §9.9): the cap left once the earlier cases are paid
+/// (the 剩余额度 of the county's 汇总 line), the case that does not fit it, and the rule that a
+/// later case never jumps ahead of an earlier one. `blocking` is that case when it is another
+/// one (case number, 结案日期, amount); None when this row is the one that does not fit.
+pub fn held_message(
+    left: Decimal,
+    amount: Decimal,
+    blocking: Option<(String, Option<chrono::NaiveDate>, Decimal)>,
+) -> String {
+    let fits = amount <= left;
+    let left = crate::money::plain(left);
+    let amount = crate::money::plain(amount);
+    match blocking {
+        None => format!(
+            "本县年度限额按结案日期先后核准后剩余 {left} 元（汇总表“剩余额度”），不够支付本案 {amount} 元，不部分支付：本案待定，结案在后的案件也随之待定"
+        ),
+        Some((case, date, need)) => {
+            let date = date.map(|d| format!("，{d} 结案")).unwrap_or_default();
+            let this = if fits {
+                format!("故本案 {amount} 元虽不超过剩余额度，也待定")
+            } else {
+                format!("本案 {amount} 元待定")
+            };
+            format!(
+                "本县年度限额剩余 {left} 元（汇总表“剩余额度”），不够支付结案在先的案件 {case}（{} 元{date}）；按结案日期先后发放，后结案的不能越过先结案的，{this}",
+                crate::money::plain(need)
+            )
+        }
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +279,36 @@ fn prorate_plan(
 mod tests {
     use super::*;
     use crate::money::plain;
+
+    #[test]
+    fn a_held_row_says_what_is_left_and_which_case_waits_first() {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 11, 3);
+        let first = held_message(Decimal::new(29000, 2), Decimal::from(400), None);
+        assert_eq!(
+            first,
+            "本县年度限额按结案日期先后核准后剩余 290.00 元（汇总表“剩余额度”），不够支付本案 400.00 元，不部分支付：本案待定，结案在后的案件也随之待定"
+        );
+        let later = held_message(
+            Decimal::new(29000, 2),
+            Decimal::from(50),
+            Some(("(2025)峨调字第123号".into(), day, Decimal::from(400))),
+        );
+        assert!(
+            later.contains("剩余 290.00 元")
+                && later.contains("(2025)峨调字第123号（400.00 元，2025-11-03 结案）")
+                && later.contains("故本案 50.00 元虽不超过剩余额度，也待定"),
+            "{later}"
+        );
+        let big = held_message(
+            Decimal::new(29000, 2),
+            Decimal::from(400),
+            Some(("X-1".into(), None, Decimal::from(400))),
+        );
+        assert!(
+            big.ends_with("，本案 400.00 元待定") && big.contains("X-1（400.00 元）"),
+            "{big}"
+        );
+    }
 
     #[test]
     fn largest_remainder_makes_the_total_exact() {

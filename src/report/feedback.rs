@@ -1,10 +1,15 @@
-//! 审核反馈 workbooks (SPEC §4.6, §8, §9.12): one per county that sent rows, holding that
-//! county's rows and nothing else, in the claim form's 20 columns plus 审核结果 and 审核意见.
+//! 审核反馈 workbooks (SPEC §4.6, §8, §9.12, §11.3): one per county that sent rows, holding that
+//! county's rows and nothing else, in the claim form's 20 columns plus 审核结果 and 审核意见;
+//! one sheet per file the county sent, named after it, so that each file can be corrected and
+//! sent back as it came.
 //!
 //! The workbook is built so that the county can fix the red cells and send the same file back as
 //! a normal submission: a 填报单位 line names the county, the header row uses the canonical
 //! headers, every cell holds the value as read from the county's file, and ID, account and case
 //! numbers are text. The two added columns are unknown headers to the reader and are ignored.
+//! Red fill means must be fixed (a finding that rejects the row); yellow, a warning on a row
+//! that is approved or held: worth a look, nothing to fix. The legend on every sheet says so.
+//! 序号 is numbered anew from 1 on each sheet (the reader ignores it).
 //!
 //! Values are written as read (text as text, numbers as numbers, dates as date cells, error values
 //! and uncached formulas as the text they show), with these deliberate exceptions:
@@ -26,9 +31,9 @@ use rust_xlsxwriter::{
 };
 
 use super::sheet::{Columns, Sheet};
-use super::style::{self, Styles, WARN_FILL};
+use super::style::{self, NOTICE_FILL, Styles, WARN_FILL};
 use super::text::{column_pixels, display_width, row_pixels, wrapped_lines};
-use crate::codes::{RowCode, cell_ref};
+use crate::codes::{RowCode, Severity, cell_ref};
 use crate::county::CountyCode;
 use crate::form::Outcome;
 use crate::ingest::grid::CellVal;
@@ -37,18 +42,15 @@ use crate::mediation::Decision;
 use crate::mediation::RunOutput;
 use crate::mediation::{Claim, Issue};
 
-/// The sheet's name.
+/// The name of a sheet whose rows name no file (never in practice: every row has a file).
 pub const SHEET: &str = "审核反馈";
 /// The two columns added after the claim form's 20.
 pub const RESULT_HEADER: &str = "审核结果";
 pub const OPINION_HEADER: &str = "审核意见";
 
-/// 0-based rows of the layout.
-const TITLE_ROW: u32 = 0;
-const UNIT_ROW: u32 = 1;
-const HELP_ROW: u32 = 2;
-const HEADER_ROW: u32 = 3;
-const FIRST_DATA_ROW: u32 = 4;
+/// 0-based rows of the layout: the blank form's (`payrun template`), so that a row sent back
+/// sits on the row it had in the county's form and `payrun check` names the same cells.
+use crate::template::{FIRST_DATA_ROW, HEADER_ROW, HELP_ROW, TITLE_ROW, UNIT_ROW};
 
 const ADDED_HEADER_FILL: u32 = 0xFCE4D6;
 
@@ -168,6 +170,15 @@ struct Local {
     warn_date: Format,
     case_text: Format,
     warn_case_text: Format,
+    /// The yellow of a warning, on each kind of cell.
+    look_text: Format,
+    look_id_text: Format,
+    look_case_text: Format,
+    look_date: Format,
+    /// The legend's two colour samples.
+    legend_fix: Format,
+    legend_look: Format,
+    legend_text: Format,
     help: Format,
     added_header: Format,
     result_ok: Format,
@@ -178,10 +189,26 @@ struct Local {
 impl Local {
     fn new(st: &Styles) -> Local {
         let center = st.text.clone().set_align(FormatAlign::Center).set_bold();
+        let yellow = Color::RGB(NOTICE_FILL);
         Local {
             warn_date: st.date.clone().set_background_color(Color::RGB(WARN_FILL)),
             case_text: st.id_text.clone().set_text_wrap(),
             warn_case_text: st.warn_id_text.clone().set_text_wrap(),
+            look_text: st.text_wrap.clone().set_background_color(yellow),
+            look_id_text: st.id_text.clone().set_background_color(yellow),
+            look_case_text: st
+                .id_text
+                .clone()
+                .set_text_wrap()
+                .set_background_color(yellow),
+            look_date: st.date.clone().set_background_color(yellow),
+            legend_fix: center.clone().set_background_color(Color::RGB(WARN_FILL)),
+            legend_look: center.clone().set_background_color(yellow),
+            legend_text: st
+                .plain
+                .clone()
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter),
             help: st
                 .plain
                 .clone()
@@ -196,6 +223,30 @@ impl Local {
             result_rejected: center.clone().set_font_color(Color::RGB(0x9C0006)),
             result_held: center.set_font_color(Color::RGB(0x9C5700)),
         }
+    }
+}
+
+/// How a cell is marked: the fill a person reads as "fix this" or "have a look".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    /// Red: a finding that rejects the row.
+    Fix,
+    /// Yellow: only warnings (the row is approved or held).
+    Look,
+}
+
+/// The mark of a cell carrying `issues`: red when one of them rejects the row, else yellow.
+fn mark_of(issues: &[&Issue]) -> Mark {
+    if issues.is_empty() {
+        Mark::None
+    } else if issues
+        .iter()
+        .any(|i| i.code.severity() != Severity::Warning)
+    {
+        Mark::Fix
+    } else {
+        Mark::Look
     }
 }
 
@@ -302,7 +353,9 @@ fn hint(code: RowCode) -> Option<&'static str> {
         RowCode::NoRate => "该纠纷等级与协议形式没有补贴标准；如填写有误，请更正纠纷等级或协议形式",
         RowCode::DuplicateInBatch => "一个案件只能申报一次：请删除重复的行，或更正填错的案件编号",
         RowCode::AlreadyPaid => "该案件已发放过补贴，请勿重复申报；如案件编号填写有误，请更正",
-        RowCode::OverCap => "本县年度补贴限额已用完，由市局统筹决定，无需修改",
+        RowCode::OverCap => {
+            "本县年度补贴限额剩余不足，按结案日期先后发放，本案待市局统筹决定，无需修改"
+        }
         RowCode::AmountAdjusted => "按补贴标准发放，无需修改",
         RowCode::LateClaim => "跨期补报已核准，无需修改",
         RowCode::PossibleDuplicate => {
@@ -339,7 +392,8 @@ fn field_col(f: Field) -> u16 {
         .unwrap_or(0)
 }
 
-/// Builds one county's feedback workbook (not saved). `rows` index `out.claims`.
+/// Builds one county's feedback workbook (not saved): one sheet per file the rows came from,
+/// in reading order. `rows` index `out.claims`, in reading order.
 pub fn build_feedback(
     out: &RunOutput,
     county_name: &str,
@@ -355,13 +409,54 @@ pub fn build_feedback(
         ),
         out.period.run_date,
     ));
-    // Constant memory: rows stream to a temp file with inline strings, so a county of 100k rows
-    // costs neither a shared-string table nor the whole sheet in memory. write_sheet writes
-    // strictly row by row, as that mode requires.
-    let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
-    ws.set_name(SHEET).map_err(xe)?;
-    write_sheet(ws, &st, &local, out, county_name, rows).map_err(xe)?;
+    let mut taken: Vec<String> = Vec::new();
+    let groups = by_file(out, rows);
+    if groups.is_empty() {
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+        ws.set_name(style::sheet_name(SHEET, &mut taken))
+            .map_err(xe)?;
+        write_sheet(ws, &st, &local, out, county_name, "", &[]).map_err(xe)?;
+    }
+    for (file, rows) in groups {
+        // Constant memory: rows stream to a temp file with inline strings, so a county of 100k
+        // rows costs neither a shared-string table nor the whole sheet in memory. write_sheet
+        // writes strictly row by row, as that mode requires.
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+        ws.set_name(style::sheet_name(&file_stem(file), &mut taken))
+            .map_err(xe)?;
+        write_sheet(ws, &st, &local, out, county_name, file, &rows).map_err(xe)?;
+    }
     Ok(wb)
+}
+
+/// `rows` (in reading order, so each file's rows are together) cut into one run per file.
+fn by_file<'a>(out: &'a RunOutput, rows: &[usize]) -> Vec<(&'a str, Vec<usize>)> {
+    let mut groups: Vec<(&'a str, Vec<usize>)> = Vec::new();
+    for &i in rows {
+        let Some(c) = out.claims.get(i) else { continue };
+        let file: &str = &c.origin.file;
+        match groups.last_mut() {
+            Some((f, v)) if *f == file => v.push(i),
+            _ => groups.push((file, vec![i])),
+        }
+    }
+    groups
+}
+
+/// A sheet name for a file: its name without folders and extension ("峨山县_…_2025年第3季度");
+/// [`style::sheet_name`] cuts it to 31 characters and keeps it unique.
+fn file_stem(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && ext.len() <= 5
+                && ext.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            stem.to_string()
+        }
+        _ => name.to_string(),
+    }
 }
 
 /// Column width limits in half-width units, in claim-form order: narrow, wrapping columns so
@@ -408,12 +503,27 @@ fn fit_units(header: u32, content: u32, min: u32, max: u32) -> u32 {
     }
 }
 
+/// The legend and the help under the 来源文件 line: what the colours mean and how to send the
+/// sheet back.
+const LEGEND_FIX: &str =
+    "必须修改：本行不予补贴，原因在红色单元格（批注写明问题和修改方法），改正后报回";
+const LEGEND_LOOK: &str = "提示：本行已核准或待定，黄色单元格请核对，无需修改也可照原样报回";
+const HELP: &str = "说明：1. 鼠标移到有颜色的单元格上可查看批注；“审核意见”列列出本行的全部问题和提示。\
+                    2. 请直接在本表中修改后整份报回（核准的行也请保留），每个工作表对应县里报送的一个文件；“审核结果”“审核意见”两列不必填写或删除。\
+                    3. 身份证号码、银行账号、案件编号请保持文本格式，不要改成数字。";
+
+/// The columns of the legend row (of the 22): the red sample, what red means, the yellow
+/// sample, what yellow means, then the help.
+const LEGEND_COLS: [(u16, u16); 5] = [(0, 1), (2, 6), (7, 8), (9, 13), (14, 21)];
+
+#[allow(clippy::too_many_arguments)]
 fn write_sheet(
     ws: &mut Worksheet,
     st: &Styles,
     local: &Local,
     out: &RunOutput,
     county_name: &str,
+    file: &str,
     rows: &[usize],
 ) -> Result<(), XlsxError> {
     let n_fields = u16::try_from(FIELDS.len()).unwrap_or(20);
@@ -425,8 +535,16 @@ fn write_sheet(
     let mut table: Vec<(&Decision, Vec<Out>)> = Vec::with_capacity(rows.len());
     for &i in rows {
         if let (Some(c), Some(d)) = (out.claims.get(i), out.decisions.get(i)) {
+            let seq = u32::try_from(table.len() + 1).unwrap_or(u32::MAX);
             let values = Field::all()
-                .map(|f| cell_value(f, c, county_name))
+                .map(|f| {
+                    if f == Field::Seq {
+                        // Numbered anew on each sheet (SPEC §11.3): the reader ignores it.
+                        Out::Number(seq.into())
+                    } else {
+                        cell_value(f, c, county_name)
+                    }
+                })
                 .collect();
             table.push((d, values));
         }
@@ -458,9 +576,8 @@ fn write_sheet(
     let units = fit_units(display_width(RESULT_HEADER), results, 8, 10);
     widths.push(column_pixels(units, units, units));
     widths.push(column_pixels(OPINION_UNITS, OPINION_UNITS, OPINION_UNITS));
-    let all_width: u32 = widths.iter().sum();
-    // Each column's format is that of its cells without a problem, so that only red cells (and
-    // results other than the most common) are written with a format of their own; it also
+    // Each column's format is that of its cells without a problem, so that only marked cells
+    // (and results other than the most common) are written with a format of their own; it also
     // keeps a value typed into the form later text where an ID or account goes.
     let mut cols = (0u16..)
         .zip(Field::all())
@@ -475,12 +592,13 @@ fn write_sheet(
         .plain(opinion_col, &st.text_wrap);
     cols.apply(ws)?;
     let width_of = |c: u16| cols.px(c);
+    let mut sh = Sheet::new(ws, &cols);
 
-    // Title, 填报单位 line (what lets payrun find the county when the file comes back), help.
-    ws.merge_range(
+    // Title, 填报单位 line (what lets payrun find the county when the file comes back), the
+    // file the sheet answers, the legend, help.
+    sh.merged(
         TITLE_ROW,
         0,
-        TITLE_ROW,
         last_col,
         &format!(
             "{county_name}{}年{}人民调解“一案一补”补贴申报审核反馈表",
@@ -488,59 +606,57 @@ fn write_sheet(
         ),
         &st.title,
     )?;
-    ws.set_row_height_pixels(TITLE_ROW, 40)?;
-    ws.merge_range(
+    sh.height(TITLE_ROW, 40)?;
+    sh.merged(
         UNIT_ROW,
         0,
-        UNIT_ROW,
         4,
         &format!("填报单位：{county_name}司法局"),
         &st.subtitle,
     )?;
-    let approved = table
+    let count = |o: Outcome| table.iter().filter(|(d, _)| d.outcome == o).count();
+    let about = format!(
+        "来源文件：{}　　本表 {} 条：核准 {} 条，不予补贴 {} 条，超预算待定 {} 条　　审核期间：{}（{}至{}）　　{}",
+        if file.is_empty() { "—" } else { file },
+        table.len(),
+        count(Outcome::Approved),
+        count(Outcome::Rejected),
+        count(Outcome::Held),
+        out.period.label,
+        style::cn_date(out.period.def.start),
+        style::cn_date(out.period.def.end),
+        style::made_on(out.period.run_date),
+    );
+    sh.merged(UNIT_ROW, 5, last_col, &about, &local.legend_text)?;
+    let lines = wrapped_lines(&about, cols.span_px(5, last_col));
+    sh.height(UNIT_ROW, row_pixels(lines).max(24))?;
+    // The legend: a red and a yellow sample, each with what it means, then the help.
+    let [red, fix, yellow, look, help] = LEGEND_COLS;
+    sh.merged(HELP_ROW, red.0, red.1, "红色", &local.legend_fix)?;
+    sh.merged(HELP_ROW, fix.0, fix.1, LEGEND_FIX, &local.legend_text)?;
+    sh.merged(HELP_ROW, yellow.0, yellow.1, "黄色", &local.legend_look)?;
+    sh.merged(HELP_ROW, look.0, look.1, LEGEND_LOOK, &local.legend_text)?;
+    sh.merged(HELP_ROW, help.0, help.1, HELP, &local.help)?;
+    let lines = [(LEGEND_FIX, fix), (LEGEND_LOOK, look), (HELP, help)]
         .iter()
-        .filter(|(d, _)| d.outcome == Outcome::Approved)
-        .count();
-    let held = table
-        .iter()
-        .filter(|(d, _)| d.outcome == Outcome::Held)
-        .count();
-    ws.merge_range(
-        UNIT_ROW,
-        5,
-        UNIT_ROW,
-        last_col,
-        &format!(
-            "审核期间：{}（{}至{}）　审核日期：{}　共 {} 条：核准 {} 条，不予补贴 {} 条，超预算待定 {} 条",
-            out.period.label,
-            style::cn_date(out.period.def.start),
-            style::cn_date(out.period.def.end),
-            style::cn_date(out.period.run_date),
-            table.len(),
-            approved,
-            table.len() - approved - held,
-            held
-        ),
-        &st.subtitle_right,
-    )?;
-    ws.set_row_height_pixels(UNIT_ROW, 24)?;
-    let help = "说明：1. 红色底纹的单元格有问题，鼠标移到单元格上可查看批注（问题和修改方法）；“审核意见”列列出本行的全部问题。\
-                2. 请直接在本表中修改后，将本文件整份报回（核准的行也请保留），“审核结果”“审核意见”两列不必填写或删除。\
-                3. 身份证号码、银行账号、案件编号请保持文本格式，不要改成数字。";
-    ws.merge_range(HELP_ROW, 0, HELP_ROW, last_col, help, &local.help)?;
-    ws.set_row_height_pixels(HELP_ROW, row_pixels(wrapped_lines(help, all_width)))?;
+        .map(|(t, (a, b))| wrapped_lines(t, cols.span_px(*a, *b)))
+        .max()
+        .unwrap_or(1);
+    sh.height(HELP_ROW, row_pixels(lines))?;
 
     let mut header_lines = 1;
     for (c, spec) in (0u16..).zip(FIELDS.iter()) {
-        ws.write_string_with_format(HEADER_ROW, c, spec.canonical, &st.header)?;
+        sh.ws
+            .write_string_with_format(HEADER_ROW, c, spec.canonical, &st.header)?;
         header_lines = header_lines.max(wrapped_lines(spec.canonical, width_of(c)));
     }
-    ws.write_string_with_format(HEADER_ROW, result_col, RESULT_HEADER, &local.added_header)?;
-    ws.write_string_with_format(HEADER_ROW, opinion_col, OPINION_HEADER, &local.added_header)?;
-    ws.set_row_height_pixels(HEADER_ROW, row_pixels(header_lines))?;
+    sh.ws
+        .write_string_with_format(HEADER_ROW, result_col, RESULT_HEADER, &local.added_header)?;
+    sh.ws
+        .write_string_with_format(HEADER_ROW, opinion_col, OPINION_HEADER, &local.added_header)?;
+    sh.height(HEADER_ROW, row_pixels(header_lines))?;
 
-    ws.set_default_note_author("玉溪市司法局");
-    let mut sh = Sheet::new(ws, &cols);
+    sh.ws.set_default_note_author("玉溪市司法局");
     let mut row = FIRST_DATA_ROW;
     // Consumed row by row: each text is moved into its cell, not copied again.
     for (d, values) in table {
@@ -553,11 +669,11 @@ fn write_sheet(
         }
         let mut lines = 1;
         for ((col, f), v) in (0u16..).zip(Field::all()).zip(values) {
-            let warn = by_field.contains_key(&f);
+            let mark = by_field.get(&f).map_or(Mark::None, |v| mark_of(v));
             if matches!(v, Out::Text(_) | Out::Number(_)) && kind(f) != Kind::Id {
                 lines = lines.max(wrapped_lines(&v.shown(), width_of(col)));
             }
-            write_value(&mut sh, st, local, row, col, kind(f), v, warn)?;
+            write_value(&mut sh, st, local, row, col, kind(f), v, mark)?;
         }
         for (f, issues) in &by_field {
             let col = field_col(*f);
@@ -574,7 +690,12 @@ fn write_sheet(
                     hints.push(h);
                 }
             }
-            text.extend(hints.iter().map(|h| format!("修改方法：{h}")));
+            let how = if mark_of(issues) == Mark::Fix {
+                "修改方法"
+            } else {
+                "说明"
+            };
+            text.extend(hints.iter().map(|h| format!("{how}：{h}")));
             let text = clip(&text.join("\n"), NOTE_MAX_CHARS);
             let note_width = 360;
             let note = Note::new(text.as_str())
@@ -593,7 +714,12 @@ fn write_sheet(
             .iter()
             .map(|i| {
                 let here = i.field.map(|f| cell_ref(row, u32::from(field_col(f))));
-                relocate(i, here.as_deref())
+                let text = relocate(i, here.as_deref());
+                if i.code.severity() == Severity::Warning {
+                    format!("〔提示〕{text}")
+                } else {
+                    text
+                }
             })
             .collect();
         let opinion = style::cell_text(&opinion.join("\n"));
@@ -616,7 +742,8 @@ fn write_sheet(
             )?;
         }
     }
-    sh.finish(HEADER_ROW, Some(last_data), (TITLE_ROW, HEADER_ROW))
+    // Only the header row repeats: the title, legend and help print once, on the first page.
+    sh.finish(HEADER_ROW, Some(last_data), (HEADER_ROW, HEADER_ROW))
 }
 
 /// The format of a cell of kind `kind` without a problem.
@@ -660,32 +787,37 @@ fn write_value(
     col: u16,
     kind: Kind,
     v: Out,
-    warn: bool,
+    mark: Mark,
 ) -> Result<(), XlsxError> {
-    let text_format = match (kind, warn) {
-        (Kind::Id, false) => &st.id_text,
-        (Kind::Id, true) => &st.warn_id_text,
-        (Kind::Case, false) => &local.case_text,
-        (Kind::Case, true) => &local.warn_case_text,
-        (_, false) => &st.text_wrap,
-        (_, true) => &st.warn_text,
+    let text_format = match (kind, mark) {
+        (Kind::Id, Mark::None) => &st.id_text,
+        (Kind::Id, Mark::Fix) => &st.warn_id_text,
+        (Kind::Id, Mark::Look) => &local.look_id_text,
+        (Kind::Case, Mark::None) => &local.case_text,
+        (Kind::Case, Mark::Fix) => &local.warn_case_text,
+        (Kind::Case, Mark::Look) => &local.look_case_text,
+        (_, Mark::None) => &st.text_wrap,
+        (_, Mark::Fix) => &st.warn_text,
+        (_, Mark::Look) => &local.look_text,
+    };
+    let date_format = match mark {
+        Mark::None => &st.date,
+        Mark::Fix => &local.warn_date,
+        Mark::Look => &local.look_date,
     };
     match v {
         Out::Blank => {
-            let f = match (kind, warn) {
-                (Kind::Date, false) => &st.date,
-                (Kind::Date, true) => &local.warn_date,
-                _ => text_format,
+            let f = if kind == Kind::Date {
+                date_format
+            } else {
+                text_format
             };
             sh.blank(row, col, f)
         }
         // Made writable when it was read from the claim (`cell_value`).
         Out::Text(t) => sh.prepared_text(row, col, &t, text_format),
         Out::Number(n) => sh.number(row, col, n, text_format),
-        Out::Date(d) => {
-            let f = if warn { &local.warn_date } else { &st.date };
-            sh.date(row, col, d, f)
-        }
+        Out::Date(d) => sh.date(row, col, d, date_format),
         Out::Bool(b) => sh.boolean(row, col, b, text_format),
     }
 }
@@ -698,6 +830,32 @@ mod tests {
     use calamine::Data;
     use std::collections::BTreeSet;
     use std::io::Read;
+
+    /// Every sheet of a workbook, by name, in order.
+    fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+        use calamine::Reader;
+        let wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+        wb.sheet_names()
+            .into_iter()
+            .map(|n| {
+                let rows = read_sheet(path, &n);
+                (n, rows)
+            })
+            .collect()
+    }
+
+    /// The rows of every sheet, one after another.
+    fn all_rows(path: &Path) -> Vec<Vec<Data>> {
+        read_sheets(path).into_iter().flat_map(|(_, r)| r).collect()
+    }
+
+    /// The data rows of every sheet, one after another.
+    fn data_rows(path: &Path) -> Vec<Vec<Data>> {
+        read_sheets(path)
+            .into_iter()
+            .flat_map(|(_, r)| r.into_iter().skip(FIRST_DATA_ROW as usize))
+            .collect()
+    }
 
     fn zip_part(path: &Path, name: &str) -> Option<String> {
         let f = std::fs::File::open(path).unwrap();
@@ -769,20 +927,46 @@ mod tests {
                 path.file_name().unwrap().to_string_lossy(),
                 format!("{name}_审核反馈_2025-H1.xlsx")
             );
-            let sheet = read_sheet(path, SHEET);
-            assert_eq!(
-                text(sheet[UNIT_ROW as usize].first()),
-                format!("填报单位：{name}司法局")
-            );
-            let head: Vec<String> = sheet[HEADER_ROW as usize]
-                .iter()
-                .map(|d| text(Some(d)))
+            // One sheet per file the county sent, in reading order, each naming its file,
+            // numbered from 1.
+            let files: Vec<String> = by_file(&out, rows)
+                .into_iter()
+                .map(|(f, _)| f.to_string())
                 .collect();
-            let mut want: Vec<String> = FIELDS.iter().map(|s| s.canonical.to_string()).collect();
-            want.push(RESULT_HEADER.into());
-            want.push(OPINION_HEADER.into());
-            assert_eq!(head, want);
-            let data = &sheet[FIRST_DATA_ROW as usize..];
+            let sheets = read_sheets(path);
+            assert_eq!(sheets.len(), files.len());
+            let mut data: Vec<Vec<Data>> = Vec::new();
+            for ((sheet_name, sheet), file) in sheets.iter().zip(&files) {
+                assert_eq!(
+                    *sheet_name,
+                    style::sheet_name(&file_stem(file), &mut Vec::new())
+                );
+                assert_eq!(
+                    text(sheet[UNIT_ROW as usize].first()),
+                    format!("填报单位：{name}司法局")
+                );
+                assert!(
+                    text(sheet[UNIT_ROW as usize].get(5))
+                        .starts_with(&format!("来源文件：{file}　　")),
+                    "{sheet_name}"
+                );
+                let head: Vec<String> = sheet[HEADER_ROW as usize]
+                    .iter()
+                    .map(|d| text(Some(d)))
+                    .collect();
+                let mut want: Vec<String> =
+                    FIELDS.iter().map(|s| s.canonical.to_string()).collect();
+                want.push(RESULT_HEADER.into());
+                want.push(OPINION_HEADER.into());
+                assert_eq!(head, want);
+                let seq: Vec<String> = sheet[FIRST_DATA_ROW as usize..]
+                    .iter()
+                    .map(|r| text(r.first()))
+                    .collect();
+                let want: Vec<String> = (1..=seq.len()).map(|n| n.to_string()).collect();
+                assert_eq!(seq, want, "序号 of {sheet_name}");
+                data.extend(sheet[FIRST_DATA_ROW as usize..].iter().cloned());
+            }
             assert_eq!(data.len(), rows.len());
             let col = field_col(Field::CaseNo) as usize;
             for (r, &i) in data.iter().zip(rows) {
@@ -878,7 +1062,7 @@ mod tests {
         let out = run_dir(&fixture("lo_xlsx"), &tmp.path().join("out"));
         let paths = write_feedback(&out, tmp.path()).unwrap();
         assert_eq!(paths.len(), 1);
-        let sheet = read_sheet(&paths[0], SHEET);
+        let sheet = all_rows(&paths[0]);
         let county_col = field_col(Field::County) as usize;
         assert!(sheet.iter().any(|r| text(r.get(county_col)) == "某某县"));
     }
@@ -900,12 +1084,15 @@ mod tests {
                         .len()
                 })
                 .sum();
-            let comments = zip_part(path, "xl/comments1.xml").unwrap_or_default();
+            let comments: String = (1..)
+                .map_while(|n| zip_part(path, &format!("xl/comments{n}.xml")))
+                .collect();
             assert_eq!(comments.matches("<comment ").count(), expected_notes);
             assert!(comments.contains("修改方法："));
-            let sheet = read_sheet(path, SHEET);
+            let data = data_rows(path);
+            assert_eq!(data.len(), rows.len());
             let op = usize::from(field_col(Field::Remark)) + 2;
-            for (r, &i) in sheet[FIRST_DATA_ROW as usize..].iter().zip(&rows) {
+            for (r, &i) in data.iter().zip(&rows) {
                 let opinion = text(r.get(op));
                 let d = &out.decisions[i];
                 assert_eq!(opinion.lines().count(), d.issues.len(), "{opinion}");
@@ -917,12 +1104,15 @@ mod tests {
             .iter()
             .find(|p| p.to_string_lossy().contains("通海县_审核反馈"))
             .unwrap();
-        let th = read_sheet(tonghai, SHEET);
         let op = usize::from(field_col(Field::Remark)) + 2;
-        let hit = th
-            .iter()
-            .enumerate()
-            .find(|(_, r)| text(r.get(op)).contains("没有补贴标准"))
+        let hit = read_sheets(tonghai)
+            .into_iter()
+            .find_map(|(_, th)| {
+                th.iter()
+                    .enumerate()
+                    .find(|(_, r)| text(r.get(op)).contains("没有补贴标准"))
+                    .map(|(n, r)| (n, r.clone()))
+            })
             .unwrap();
         let want = format!("K{} 协议形式：", hit.0 + 1);
         assert!(
@@ -934,12 +1124,88 @@ mod tests {
         assert!(styles.contains("FFFFC7CE"));
     }
 
+    /// The fill colour (ARGB) of cell `at` of sheet `n` (1-based) as written, if it has one.
+    fn fill_of(path: &Path, n: usize, at: &str) -> Option<String> {
+        let sheet = zip_part(path, &format!("xl/worksheets/sheet{n}.xml"))?;
+        let styles = zip_part(path, "xl/styles.xml")?;
+        let start = sheet.find(&format!("<c r=\"{at}\""))?;
+        let tag = &sheet[start..start + sheet[start..].find('>')?];
+        let s: usize = tag.split(" s=\"").nth(1)?.split('"').next()?.parse().ok()?;
+        let xfs = &styles[styles.find("<cellXfs")?..styles.find("</cellXfs>")?];
+        let xf = xfs.split("<xf ").nth(s + 1)?;
+        let fill: usize = xf
+            .split("fillId=\"")
+            .nth(1)?
+            .split('"')
+            .next()?
+            .parse()
+            .ok()?;
+        let fills = &styles[styles.find("<fills")?..styles.find("</fills>")?];
+        let f = fills.split("<fill>").nth(fill + 1)?;
+        Some(
+            f.split("fgColor rgb=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string(),
+        )
+    }
+
+    /// SPEC §11.3: a cell whose findings reject the row is red, a cell with warnings only is
+    /// yellow; each sheet's legend shows both colours.
+    #[test]
+    fn red_is_for_fixing_and_yellow_for_warnings() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_dir(&fixture("mixed"), &tmp.path().join("out"));
+        let paths = write_feedback(&out, tmp.path()).unwrap();
+        let (mut red, mut yellow) = (0, 0);
+        for (path, (_, rows)) in paths.iter().zip(feedback_rows(&out)) {
+            let mut at = 0usize;
+            for (n, (_, file_rows)) in (1..).zip(by_file(&out, &rows)) {
+                let [red_sample, _, yellow_sample, ..] = LEGEND_COLS;
+                assert_eq!(
+                    fill_of(path, n, &cell_ref(HELP_ROW, u32::from(red_sample.0))).as_deref(),
+                    Some("FFFFC7CE")
+                );
+                assert_eq!(
+                    fill_of(path, n, &cell_ref(HELP_ROW, u32::from(yellow_sample.0))).as_deref(),
+                    Some("FFFFF2CC")
+                );
+                for (k, &i) in file_rows.iter().enumerate() {
+                    let row = FIRST_DATA_ROW + u32::try_from(k).unwrap();
+                    let d = &out.decisions[i];
+                    let mut by: BTreeMap<Field, Vec<&Issue>> = BTreeMap::new();
+                    for x in &d.issues {
+                        if let Some(f) = x.field {
+                            by.entry(f).or_default().push(x);
+                        }
+                    }
+                    for (f, xs) in by {
+                        let fix = xs.iter().any(|x| x.code.severity() != Severity::Warning);
+                        let want = if fix { "FFFFC7CE" } else { "FFFFF2CC" };
+                        let got = fill_of(path, n, &cell_ref(row, u32::from(field_col(f))));
+                        assert_eq!(got.as_deref(), Some(want), "{f:?} {:?}", d.issues);
+                        if fix {
+                            red += 1;
+                        } else {
+                            yellow += 1;
+                            assert_eq!(d.outcome, Outcome::Approved, "{:?}", d.issues);
+                        }
+                    }
+                }
+                at += file_rows.len();
+            }
+            assert_eq!(at, rows.len());
+        }
+        assert!(red > 0 && yellow > 0, "red {red}, yellow {yellow}");
+    }
+
     #[test]
     fn lost_digits_stay_a_number_so_a_resubmission_is_still_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let out = run_dir(&fixture("openpyxl"), &tmp.path().join("out"));
         let paths = write_feedback(&out, tmp.path()).unwrap();
-        let sheet = read_sheet(&paths[0], SHEET);
+        let sheet = all_rows(&paths[0]);
         let col = field_col(Field::IdNumber) as usize;
         let numbers = sheet
             .iter()
@@ -967,7 +1233,7 @@ mod tests {
         assert_eq!(paths.len(), 2);
         let col = field_col(Field::CaseNo) as usize;
         for p in &paths {
-            let sheet = read_sheet(p, SHEET);
+            let sheet = all_rows(p);
             assert!(sheet.iter().all(|r| text(r.get(col)) != "ORPHAN-0001"));
         }
     }

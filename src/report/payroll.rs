@@ -15,7 +15,7 @@ use rust_xlsxwriter::{IgnoreError, Workbook, Worksheet, XlsxError};
 
 use super::sheet::{Columns, Sheet};
 use super::style::{self, Styles};
-use super::text::{column_pixels, display_width, row_pixels};
+use super::text::{column_pixels, display_width, money_units, row_pixels};
 use crate::cell::format_daxie;
 use crate::county::CountyCode;
 use crate::form::Outcome;
@@ -364,7 +364,7 @@ fn write_summary(
     sh.merged(row, 0, last_col, &daxie, &st.daxie)?;
     sh.height(row, row_pixels(1))?;
     row += 2;
-    let sign = style::sign_off(out.period.def.pay_by);
+    let sign = style::sign_off(out.period.run_date);
     sh.merged(row, 0, last_col, &sign, &st.sign_line)?;
     sh.height(row, 28)?;
 
@@ -475,19 +475,11 @@ fn write_county(
     sh.merged(row, 0, last_col, &daxie, &st.daxie)?;
     sh.height(row, row_pixels(1))?;
     row += 2;
-    let sign = style::sign_off(out.period.def.pay_by);
+    let sign = style::sign_off(out.period.run_date);
     sh.merged(row, 0, last_col, &sign, &st.sign_line)?;
     sh.height(row, 28)?;
 
     sh.finish(2, (last_data >= 3).then_some(last_data), (0, 2))
-}
-
-/// Half-width units of an amount shown as ¥#,##0.00.
-fn money_units(d: Decimal) -> u32 {
-    let digits = fen(d).trunc().abs().to_string().len();
-    let digits = u32::try_from(digits).unwrap_or(20);
-    // "¥" (2) + digits + separators + ".00" (3)
-    2 + digits + digits.saturating_sub(1) / 3 + 3
 }
 
 #[cfg(test)]

@@ -242,6 +242,14 @@ impl<'a, 'f> Sheet<'a, 'f> {
         Ok(())
     }
 
+    /// [`Sheet::header`], the row as high as its longest head wrapped in its column needs (at
+    /// least `min_lines`): a head cut off at the bottom ("县（市、区）代码") reads as another word.
+    pub fn header_fitted(&mut self, r: u32, heads: &[&str], f: &Format, min_lines: u32) -> Res {
+        self.header(r, heads, f)?;
+        let cells: Vec<(u16, &str)> = (0u16..).zip(heads.iter().copied()).collect();
+        self.fit(r, &cells, min_lines)
+    }
+
     /// Row `r` `px` pixels high.
     pub fn height(&mut self, r: u32, px: u32) -> Res {
         self.ws.set_row_height_pixels(r, px)?;
@@ -293,7 +301,7 @@ impl<'a, 'f> Sheet<'a, 'f> {
             let last_col = self.cols.count().saturating_sub(1);
             self.ws.autofilter(header, 0, last.max(header), last_col)?;
         }
-        style::print_setup(self.ws, repeat.0, repeat.1)
+        style::page_setup(self.ws, Some(repeat), self.cols.total_px())
     }
 
     /// A wrapped text merged across the whole table, as high as it needs, at least

@@ -23,8 +23,12 @@ pub const NO_ACCOUNT: &str = "待补账号";
 /// Shown in a payroll's 开户银行 (and 备注) when the account has no bank.
 pub const NO_BANK: &str = "待补开户银行";
 
-/// Fill of a problem cell (light red).
+/// Fill of a cell that must be fixed: a rejection (light red). SPEC §11.3: red means one
+/// thing everywhere.
 pub const WARN_FILL: u32 = 0xFFC7CE;
+/// Fill of a cell worth a look but not wrong: a warning on a row that is approved or held
+/// (light yellow).
+pub const NOTICE_FILL: u32 = 0xFFF2CC;
 /// Fill of a held result (light amber).
 pub const HELD_FILL: u32 = 0xFFEB9C;
 
@@ -38,6 +42,8 @@ pub struct Styles {
     pub text_wrap: Format,
     /// Built-in text format (index 49) so IDs and accounts stay text when edited.
     pub id_text: Format,
+    /// [`Styles::id_text`] wrapped: case numbers and file places, which may take two lines.
+    pub id_wrap: Format,
     pub int: Format,
     pub money: Format,
     pub date: Format,
@@ -110,6 +116,7 @@ impl Styles {
             text: cell.clone(),
             text_wrap: cell.clone().set_text_wrap(),
             id_text: cell.clone().set_num_format_index(49),
+            id_wrap: cell.clone().set_num_format_index(49).set_text_wrap(),
             int: cell
                 .clone()
                 .set_num_format("0")
@@ -331,29 +338,88 @@ pub fn properties(title: &str, run_date: NaiveDate) -> DocProperties {
         .set_creation_datetime(&dt)
 }
 
-/// Print setup shared by the reports: A4 landscape, one page wide, header rows repeated,
+/// Page margins (inches): left/right, top/bottom, header/footer. Narrow at the sides, so a wide
+/// table keeps its scale; room at the bottom for the page number.
+const MARGIN_SIDE: f64 = 0.3;
+const MARGIN_TOP_BOTTOM: f64 = 0.5;
+const MARGIN_HEADER_FOOTER: f64 = 0.25;
+
+/// A4 in millimetres.
+const A4_MM: (f64, f64) = (210.0, 297.0);
+
+/// The width (pixels at 96 dpi, the unit of column widths) a page prints between its side
+/// margins, in portrait or landscape.
+pub fn printable_px(landscape: bool) -> u32 {
+    let paper = if landscape { A4_MM.1 } else { A4_MM.0 };
+    let mm = paper - 2.0 * MARGIN_SIDE * 25.4;
+    // A few hundred pixels: the cast cannot overflow.
+    (mm / 25.4 * 96.0) as u32
+}
+
+/// The orientation a table `width_px` wide prints in: portrait when it fits a portrait page at
+/// full size, else landscape (SPEC §11.4: landscape where the table is wide).
+pub fn landscape_for(width_px: u32) -> bool {
+    width_px > printable_px(false)
+}
+
+/// The scale (percent) a table `width_px` wide prints at when fitted to the page width.
+pub fn fit_scale(width_px: u32) -> u32 {
+    let page = printable_px(landscape_for(width_px));
+    if width_px <= page {
+        100
+    } else {
+        page * 100 / width_px
+    }
+}
+
+/// The page setup of every sheet of every workbook (SPEC §11.4), set here once: A4, portrait or
+/// landscape by the width of the table (`width_px`, the columns that print), fitted to one page
+/// wide, the rows `repeat` (first, last; None for none) printed again at the top of every page,
 /// "第 X 页，共 Y 页" in the footer.
-pub fn print_setup(
+pub fn page_setup(
     ws: &mut Worksheet,
-    repeat_first: u32,
-    repeat_last: u32,
+    repeat: Option<(u32, u32)>,
+    width_px: u32,
 ) -> Result<(), XlsxError> {
     ws.set_paper_size(9);
-    ws.set_landscape();
+    if landscape_for(width_px) {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    ws.set_margins(
+        MARGIN_SIDE,
+        MARGIN_SIDE,
+        MARGIN_TOP_BOTTOM,
+        MARGIN_TOP_BOTTOM,
+        MARGIN_HEADER_FOOTER,
+        MARGIN_HEADER_FOOTER,
+    );
     ws.set_print_center_horizontally(true);
-    ws.set_footer("&C第 &P 页，共 &N 页");
-    ws.set_repeat_rows(repeat_first, repeat_last)?;
+    ws.set_footer(PAGE_FOOTER);
+    if let Some((first, last)) = repeat {
+        ws.set_repeat_rows(first, last)?;
+    }
     Ok(())
 }
 
-/// "制表人：　…　日期：2025年6月30日", the sign-off line under a printed form.
-pub fn sign_off(date: NaiveDate) -> String {
+/// The footer of every printed page.
+pub const PAGE_FOOTER: &str = "&C第 &P 页，共 &N 页";
+
+/// "制表日期：2025年6月30日": the run date, the one date every workbook of a run shows
+/// (SPEC §11.2).
+pub fn made_on(run_date: NaiveDate) -> String {
+    format!("制表日期：{}", cn_date(run_date))
+}
+
+/// "制表人：　…　制表日期：2025年6月30日", the sign-off line under a printed form, dated with
+/// the run date.
+pub fn sign_off(run_date: NaiveDate) -> String {
     let gap = "\u{3000}".repeat(6);
     format!(
-        "制表人：{gap}审核人：{gap}负责人：{gap}日期：{}",
-        cn_date(date)
+        "制表人：{gap}审核人：{gap}负责人：{gap}{}",
+        made_on(run_date)
     )
 }
 

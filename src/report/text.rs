@@ -97,6 +97,14 @@ impl Fill {
     }
 }
 
+/// Half-width units an amount takes shown as ¥#,##0.00: "¥", the digits with their
+/// separators, ".00".
+pub fn money_units(d: rust_decimal::Decimal) -> u32 {
+    let digits = crate::money::fen(d).trunc().abs().to_string().len();
+    let digits = u32::try_from(digits).unwrap_or(20);
+    2 + digits + digits.saturating_sub(1) / 3 + 3
+}
+
 /// Excel's tallest row: 409 points.
 pub const MAX_ROW_PIXELS: u32 = 545;
 
@@ -185,6 +193,15 @@ mod tests {
         assert_eq!(wrapped_lines(&"9".repeat(40), 100), 4);
         assert_eq!(most_lines([("一", 100), ("一二三四五六七八九十", 100)]), 2);
         assert_eq!(most_lines([]), 1);
+    }
+
+    #[test]
+    fn money_is_measured_with_its_separators() {
+        use rust_decimal::Decimal;
+        // ¥400.00, ¥130,600.00, ¥1,234,567.89
+        assert_eq!(money_units(Decimal::new(40000, 2)), 8);
+        assert_eq!(money_units(Decimal::new(13_060_000, 2)), 12);
+        assert_eq!(money_units(Decimal::new(123_456_789, 2)), 14);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use super::paged::Paged;
 use super::{Col, Ctx, Fail, Res, SHEET_APPROVED, SHEET_FILES, SHEET_HELD, SHEET_REJECTED, fit_px};
 use crate::codes::{RowCode, Severity};
+use crate::form::Outcome;
 use crate::form::files::{SKIPPED_LABEL, SKIPPED_STATUS};
-use crate::form::{Outcome, Verdict};
 use crate::ingest::header::Field;
 use crate::mediation::Claim;
 use crate::mediation::Decision;
@@ -49,26 +49,47 @@ fn finding(code: RowCode, message: &str) -> String {
 
 // ---- 核准明细 ----
 
+/// The columns of 核准明细, widths in Excel character units. Sized so the table prints one A4
+/// landscape page wide at about 78 % (SPEC §11.4): the long texts (委员会, 案件编号, 开户银行,
+/// 来源) wrap to at most three lines, which 来源 (file｜sheet｜row) needs anyway; 提示 is
+/// empty on most rows and wraps on the few that have one. The claimed amount has no column:
+/// where it differs from the standard, 提示 says both (`amount_adjusted`).
 pub(super) const APPROVED_COLS: &[Col] = &[
     Col("序号", 5.0),
-    Col("县（市、区）", 11.0),
-    Col("司法所", 11.0),
-    Col("人民调解委员会", 13.0),
-    Col("案件编号", 25.0),
-    Col("纠纷类型", 9.0),
-    Col("纠纷等级", 6.0),
-    Col("协议形式", 6.0),
-    Col("结案日期", 10.5),
+    Col("县（市、区）", 9.0),
+    Col("司法所", 8.0),
+    Col("人民调解委员会", 9.0),
+    Col("案件编号", 12.0),
+    Col("纠纷类型", 6.0),
+    Col("纠纷等级", 5.5),
+    Col("协议形式", 5.5),
+    Col("结案日期", 10.0),
     Col("调解员", 7.0),
     Col("身份证号码", 19.5),
-    Col("开户银行", 12.0),
-    Col("银行账号", 21.0),
-    Col("申报金额", 11.0),
-    Col("标准金额", 11.0),
-    Col("核准金额", 12.0),
-    Col("提示", 26.0),
-    Col("来源", 20.0),
+    Col("开户银行", 11.0),
+    Col("银行账号", 20.5),
+    Col("标准金额", 8.5),
+    Col("核准金额", 11.5),
+    Col("提示", 14.0),
+    Col("来源", 23.0),
 ];
+
+/// Column of 核准金额 in [`APPROVED_COLS`].
+pub(super) const APPROVED_AMOUNT: u16 = 14;
+
+/// [`APPROVED_COLS`] with 序号 and 核准金额 as wide as this run's numbers need: the row count
+/// and the 合计 (a province's total is wider than a county's).
+fn approved_cols(rows: usize, total: Decimal) -> Vec<Col> {
+    let mut cols: Vec<Col> = APPROVED_COLS.iter().map(|c| Col(c.0, c.1)).collect();
+    let seq = rows.to_string().len() + 2;
+    let amount = crate::report::text::money_units(total) as usize + 1;
+    for (i, need) in [(0, seq), (usize::from(APPROVED_AMOUNT), amount)] {
+        if let Some(c) = cols.get_mut(i) {
+            c.1 = c.1.max(need as f64);
+        }
+    }
+    cols
+}
 
 /// The approved rows, sorted by county code, 司法所, case; returns the sheets, the sum of
 /// 核准金额 written and the number of rows, after checking both against `out.totals`.
@@ -109,7 +130,7 @@ pub(super) fn approved(
         &st.text_wrap,
         &st.text_wrap,
         &st.text_wrap,
-        &st.id_text,
+        &st.id_wrap,
         &st.text_wrap,
         &st.center,
         &st.center,
@@ -120,21 +141,12 @@ pub(super) fn approved(
         &st.id_text,
         &st.money,
         &st.money,
-        &st.money,
         &st.text_wrap,
-        &st.text_wrap,
+        &st.id_wrap,
     ];
     let title = format!("{}核准案件明细", cx.prefix);
-    let mut pg = Paged::new(
-        cx,
-        wb,
-        taken,
-        SHEET_APPROVED,
-        title,
-        APPROVED_COLS,
-        &plain,
-        true,
-    );
+    let cols = approved_cols(rows.len(), out.totals.approved_amount);
+    let mut pg = Paged::new(cx, wb, taken, SHEET_APPROVED, title, &cols, &plain, true);
     let mut sum = Decimal::ZERO;
     for (n, (c, d)) in rows.iter().enumerate() {
         let county = county_label(out, c);
@@ -158,10 +170,12 @@ pub(super) fn approved(
                 (1, &county),
                 (2, c.office.as_deref().unwrap_or("")),
                 (3, c.committee.as_deref().unwrap_or("")),
+                (4, c.case_no.as_deref().unwrap_or("")),
                 (5, c.dispute_type.as_deref().unwrap_or("")),
+                (6, c.level.map(|l| l.label()).unwrap_or("")),
                 (11, c.bank.as_deref().unwrap_or("")),
-                (16, &hints),
-                (17, &place),
+                (15, &hints),
+                (16, &place),
             ],
         );
         let (mut w, r) = pg.row(true, height)?;
@@ -169,7 +183,7 @@ pub(super) fn approved(
         w.text(r, 1, &county, &st.text_wrap)?;
         w.opt_text(r, 2, c.office.as_deref(), &st.text_wrap)?;
         w.opt_text(r, 3, c.committee.as_deref(), &st.text_wrap)?;
-        w.opt_text(r, 4, c.case_no.as_deref(), &st.id_text)?;
+        w.opt_text(r, 4, c.case_no.as_deref(), &st.id_wrap)?;
         w.opt_text(r, 5, c.dispute_type.as_deref(), &st.text_wrap)?;
         w.opt_text(r, 6, c.level.map(|l| l.label()), &st.center)?;
         w.opt_text(r, 7, c.form.map(|f| f.label()), &st.center)?;
@@ -181,11 +195,10 @@ pub(super) fn approved(
         w.opt_text(r, 10, c.id_number.as_deref(), &st.id_text)?;
         w.opt_text(r, 11, c.bank.as_deref(), &st.text_wrap)?;
         w.opt_text(r, 12, c.account.as_deref(), &st.id_text)?;
-        w.opt_money(r, 13, c.claimed, &st.money)?;
-        w.money(r, 14, d.standard, &st.money)?;
-        w.money(r, 15, d.approved, &st.money)?;
-        w.text(r, 16, &hints, &st.text_wrap)?;
-        w.text(r, 17, &place, &st.text_wrap)?;
+        w.money(r, 13, d.standard, &st.money)?;
+        w.money(r, APPROVED_AMOUNT, d.approved, &st.money)?;
+        w.text(r, 15, &hints, &st.text_wrap)?;
+        w.text(r, 16, &place, &st.id_wrap)?;
         sum += d.approved;
     }
     let sum = crate::money::fen(sum);
@@ -202,30 +215,41 @@ pub(super) fn approved(
     w.merged(
         r,
         0,
-        14,
+        APPROVED_AMOUNT - 1,
         &format!("合计（{} 件）", rows.len()),
         &st.total_label,
     )?;
-    w.money(r, 15, out.totals.approved_amount, &st.total_money)?;
-    w.blanks(r, 16..=17, &st.total_label)?;
+    w.money(
+        r,
+        APPROVED_AMOUNT,
+        out.totals.approved_amount,
+        &st.total_money,
+    )?;
+    w.blanks(
+        r,
+        APPROVED_AMOUNT + 1..=APPROVED_AMOUNT + 2,
+        &st.total_label,
+    )?;
     pg.finish()?;
     Ok((sum, rows.len()))
 }
 
 // ---- 不予补贴明细 ----
 
+/// The reasons in Chinese, where they are (file, sheet, row, cells), and at the right edge the
+/// codes of decisions.csv, one a line beside its reason (SPEC §11.1).
 const REJECTED_COLS: &[Col] = &[
-    Col("县（市、区）", 11.0),
-    Col("案件编号", 25.0),
+    Col("县（市、区）", 9.0),
+    Col("案件编号", 12.0),
     Col("调解员", 7.0),
     Col("身份证号码", 19.5),
-    Col("结案日期", 10.5),
-    Col("不予补贴原因", 46.0),
-    Col("原因代码", 21.0),
+    Col("结案日期", 10.0),
+    Col("不予补贴原因", 42.0),
     Col("文件", 22.0),
-    Col("工作表", 11.0),
+    Col("工作表", 9.0),
     Col("行号", 5.0),
-    Col("单元格", 9.0),
+    Col("单元格", 7.0),
+    Col("代码", 20.0),
 ];
 
 /// Rows in deterministic order: county code (unresolved last), then file, sheet, row.
@@ -258,15 +282,15 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
     let st = &cx.st;
     let plain = [
         &st.text_wrap,
-        &st.id_text,
+        &st.id_wrap,
         &st.text,
         &st.id_text,
         &st.date,
         &st.text_wrap,
-        &st.text_wrap,
-        &st.text_wrap,
+        &st.id_wrap,
         &st.text_wrap,
         &st.int_center,
+        &st.text_wrap,
         &st.text_wrap,
     ];
     let title = format!("{}不予补贴案件明细", cx.prefix);
@@ -300,7 +324,19 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
                 .map(|i| format!("〔提示〕{}", finding(i.code, &i.message))),
         );
         let why = lines.join("\n");
-        let codes = d.reasons();
+        // The codes in the order of the reasons above, one a line.
+        let codes = d
+            .issues
+            .iter()
+            .filter(|i| i.code.severity() != Severity::Warning)
+            .chain(
+                d.issues
+                    .iter()
+                    .filter(|i| i.code.severity() == Severity::Warning),
+            )
+            .map(|i| i.code.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         let mut cells: Vec<&str> = Vec::new();
         for i in &d.issues {
             if let Some(cell) = i.cell.as_deref()
@@ -314,17 +350,18 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
             pg.columns(),
             &[
                 (0, &county),
+                (1, c.case_no.as_deref().unwrap_or("")),
                 (5, &why),
-                (6, &codes),
-                (7, &c.origin.file),
-                (8, &c.origin.sheet),
-                (10, &cells),
+                (6, &c.origin.file),
+                (7, &c.origin.sheet),
+                (9, &cells),
+                (10, &codes),
             ],
         );
         let (mut w, r) = pg.row(true, height)?;
         w.text(r, 0, &county, &st.text_wrap)?;
         let case_no = shown(c.case_no.as_deref(), c, Field::CaseNo);
-        w.opt_text(r, 1, case_no.as_deref(), &st.id_text)?;
+        w.opt_text(r, 1, case_no.as_deref(), &st.id_wrap)?;
         let mediator = shown(c.mediator.as_deref(), c, Field::Mediator);
         w.opt_text(r, 2, mediator.as_deref(), &st.text)?;
         let id = shown(c.id_number.as_deref(), c, Field::IdNumber);
@@ -337,11 +374,11 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
             }
         }
         w.text(r, 5, &why, &st.text_wrap)?;
-        w.text(r, 6, &codes, &st.text_wrap)?;
-        w.text(r, 7, &c.origin.file, &st.text_wrap)?;
-        w.text(r, 8, &c.origin.sheet, &st.text_wrap)?;
-        w.count(r, 9, c.origin.row, &st.int_center)?;
-        w.text(r, 10, &cells, &st.text_wrap)?;
+        w.text(r, 6, &c.origin.file, &st.id_wrap)?;
+        w.text(r, 7, &c.origin.sheet, &st.text_wrap)?;
+        w.count(r, 8, c.origin.row, &st.int_center)?;
+        w.text(r, 9, &cells, &st.text_wrap)?;
+        w.text(r, 10, &codes, &st.text_wrap)?;
     }
     pg.finish()
 }
@@ -349,13 +386,13 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
 // ---- 超预算待定 ----
 
 const HELD_COLS: &[Col] = &[
-    Col("县（市、区）", 16.0),
-    Col("案件编号", 25.0),
-    Col("调解员", 10.0),
-    Col("结案日期", 11.0),
-    Col("标准金额", 13.0),
-    Col("说明", 92.0),
-    Col("来源", 36.0),
+    Col("县（市、区）", 9.0),
+    Col("案件编号", 14.0),
+    Col("调解员", 7.0),
+    Col("结案日期", 10.0),
+    Col("标准金额", 10.0),
+    Col("待定原因", 64.0),
+    Col("来源", 30.0),
 ];
 
 pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
@@ -363,12 +400,12 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
     let st = &cx.st;
     let plain = [
         &st.text_wrap,
-        &st.id_text,
+        &st.id_wrap,
         &st.text,
         &st.date,
         &st.money,
         &st.text_wrap,
-        &st.text_wrap,
+        &st.id_wrap,
     ];
     let title = format!("{}超预算待定案件", cx.prefix);
     let mut pg = Paged::new(cx, wb, taken, SHEET_HELD, title, HELD_COLS, &plain, true);
@@ -390,10 +427,18 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
             .collect();
         let why = why.join("\n");
         let place = c.origin.place();
-        let height = fit_px(pg.columns(), &[(0, &county), (5, &why), (6, &place)]);
+        let height = fit_px(
+            pg.columns(),
+            &[
+                (0, &county),
+                (1, c.case_no.as_deref().unwrap_or("")),
+                (5, &why),
+                (6, &place),
+            ],
+        );
         let (mut w, r) = pg.row(true, height)?;
         w.text(r, 0, &county, &st.text_wrap)?;
-        w.opt_text(r, 1, c.case_no.as_deref(), &st.id_text)?;
+        w.opt_text(r, 1, c.case_no.as_deref(), &st.id_wrap)?;
         w.opt_text(r, 2, c.mediator.as_deref(), &st.text)?;
         match c.close_date {
             Some(dt) => w.date(r, 3, dt, &st.date)?,
@@ -401,7 +446,7 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
         }
         w.money(r, 4, d.standard, &st.money)?;
         w.text(r, 5, &why, &st.text_wrap)?;
-        w.text(r, 6, &place, &st.text_wrap)?;
+        w.text(r, 6, &place, &st.id_wrap)?;
     }
     pg.finish()
 }
@@ -409,11 +454,11 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
 // ---- 文件问题 ----
 
 const FILE_PROBLEM_COLS: &[Col] = &[
-    Col("文件", 34.0),
-    Col("工作表", 14.0),
-    Col("问题代码", 16.0),
-    Col("问题类型", 18.0),
-    Col("问题说明", 80.0),
+    Col("文件", 30.0),
+    Col("工作表", 12.0),
+    Col("问题类型", 14.0),
+    Col("问题说明", 72.0),
+    Col("代码", 16.0),
 ];
 
 pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
@@ -440,16 +485,17 @@ pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>
                 &[
                     (0, &f.path),
                     (1, sheet.unwrap_or("")),
-                    (3, code.label()),
-                    (4, &message),
+                    (2, code.label()),
+                    (3, &message),
+                    (4, code.as_str()),
                 ],
             );
             let (mut w, r) = pg.row(true, height)?;
-            w.text(r, 0, &f.path, &st.text_wrap)?;
+            w.text(r, 0, &f.path, &st.id_wrap)?;
             w.opt_text(r, 1, sheet, &st.text_wrap)?;
-            w.text(r, 2, code.as_str(), &st.text)?;
-            w.text(r, 3, code.label(), &st.text_wrap)?;
-            w.text(r, 4, &message, &st.text_wrap)?;
+            w.text(r, 2, code.label(), &st.text_wrap)?;
+            w.text(r, 3, &message, &st.text_wrap)?;
+            w.text(r, 4, code.as_str(), &st.text_wrap)?;
         }
     }
     // Files that hold no workbook (SPEC §10.1): no problem of the run, listed all the same so
@@ -458,24 +504,24 @@ pub(super) fn file_problems(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>
         any = true;
         let height = fit_px(
             pg.columns(),
-            &[(0, &sk.rel), (3, SKIPPED_LABEL), (4, &sk.message)],
+            &[(0, &sk.rel), (2, SKIPPED_LABEL), (3, &sk.message)],
         );
         let (mut w, r) = pg.row(true, height)?;
-        w.text(r, 0, &sk.rel, &st.text_wrap)?;
+        w.text(r, 0, &sk.rel, &st.id_wrap)?;
         w.blank(r, 1, &st.text)?;
-        w.text(r, 2, SKIPPED_STATUS, &st.text)?;
-        w.text(r, 3, SKIPPED_LABEL, &st.text_wrap)?;
-        w.text(r, 4, &sk.message, &st.text_wrap)?;
+        w.text(r, 2, SKIPPED_LABEL, &st.text_wrap)?;
+        w.text(r, 3, &sk.message, &st.text_wrap)?;
+        w.text(r, 4, SKIPPED_STATUS, &st.text_wrap)?;
     }
     for n in &out.notices {
         any = true;
-        let height = fit_px(pg.columns(), &[(4, n)]);
+        let height = fit_px(pg.columns(), &[(3, n)]);
         let (mut w, r) = pg.row(true, height)?;
         w.text(r, 0, "（整批）", &st.text)?;
         w.blank(r, 1, &st.text)?;
-        w.text(r, 2, "—", &st.center)?;
-        w.text(r, 3, "运行提示", &st.text)?;
-        w.text(r, 4, n, &st.text_wrap)?;
+        w.text(r, 2, "运行提示", &st.text)?;
+        w.text(r, 3, n, &st.text_wrap)?;
+        w.text(r, 4, "—", &st.center)?;
     }
     if !any {
         pg.note("本期所有文件均已读取")?;

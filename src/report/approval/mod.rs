@@ -31,8 +31,6 @@ use crate::policy::OverCap;
 
 /// Title, info line, header: the header of every table sheet sits on this row (0-based).
 const HEADER: u32 = 2;
-/// Row height of header rows (points): room for two lines of wrapped header text.
-const HEADER_HEIGHT: f64 = 30.0;
 const TITLE_HEIGHT: f64 = 30.0;
 
 const SHEET_SUMMARY: &str = "汇总";
@@ -82,7 +80,7 @@ struct Ctx<'a> {
     st: Styles,
     /// "玉溪市2025年上半年人民调解“一案一补”".
     prefix: String,
-    /// "发放期间：2025-H1（上半年，2025年1月1日至2025年6月30日）　　审核日期：2025年6月30日".
+    /// "发放期间：2025-H1（上半年，2025年1月1日至2025年6月30日）　　制表日期：2025年6月30日".
     info: String,
     row_limit: u32,
 }
@@ -123,11 +121,11 @@ fn build(out: &RunOutput, row_limit: u32) -> Res<Workbook> {
             half_name(out)
         ),
         info: format!(
-            "发放期间：{}（{}，{}）　　审核日期：{}",
+            "发放期间：{}（{}，{}）　　{}",
             out.period.label,
             half_name(out),
             period_range(out),
-            style::cn_date(out.period.run_date)
+            style::made_on(out.period.run_date)
         ),
         st: Styles::new(),
         row_limit: row_limit.clamp(HEADER + 2, MAX_ROWS),
@@ -163,11 +161,11 @@ fn fit_px(cols: &Columns, cells: &[(u16, &str)]) -> Option<u32> {
     (lines > 1).then(|| row_pixels(lines))
 }
 
-/// The header row `r` of a table.
+/// The header row `r` of a table, at least two lines high (so one header row looks like the
+/// next) and as high as its longest head needs.
 fn header_row(sh: &mut Sheet, st: &Styles, r: u32, cols: &[Col]) -> Res {
     let heads: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    sh.header(r, &heads, &st.header)?;
-    sh.ws.set_row_height(r, HEADER_HEIGHT)?;
+    sh.header_fitted(r, &heads, &st.header, 2)?;
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub(super) struct Paged<'c, 'w> {
     taken: &'w mut Vec<String>,
     base: &'static str,
     title: String,
-    cols: &'static [Col],
+    cols: &'c [Col],
     /// The widths, and the column formats of the data rows (see `report::sheet`).
     columns: Columns<'c>,
     unit: bool,
@@ -48,7 +48,7 @@ impl<'c, 'w> Paged<'c, 'w> {
         taken: &'w mut Vec<String>,
         base: &'static str,
         title: String,
-        cols: &'static [Col],
+        cols: &'c [Col],
         plain: &[&'c Format],
         unit: bool,
     ) -> Paged<'c, 'w> {
@@ -97,7 +97,7 @@ impl<'c, 'w> Paged<'c, 'w> {
         title_rows(self.cx, &mut sh, &title, lc, self.unit)?;
         header_row(&mut sh, &self.cx.st, HEADER, self.cols)?;
         sh.ws.set_freeze_panes(HEADER + 1, 0)?;
-        style::print_setup(sh.ws, HEADER, HEADER)?;
+        style::page_setup(sh.ws, Some((HEADER, HEADER)), self.columns.total_px())?;
         self.pages += 1;
         Ok(Page {
             idx,

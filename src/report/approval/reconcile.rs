@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Worksheet};
 use super::{Col, Ctx, HEADER, Res, columns, header_row, last_col, title_rows};
 use crate::mediation::CountySummary;
 use crate::report::sheet::Sheet;
+use crate::report::text::{row_pixels, wrapped_lines};
 
 const RECON_COLS: &[Col] = &[
     Col("县（市、区）", 26.0),
@@ -94,14 +95,14 @@ pub(super) fn sheet(cx: &Ctx, approved_sum: Decimal, approved_count: usize) -> R
     let checks: [(&str, String, Figure, Figure, bool); 4] = [
         (
             "数据行数",
-            "decisions.csv 行数（已审核的数据行）＝ 各文件数据行数之和".into(),
+            "审核结果明细文件（decisions.csv）行数（已审核的数据行）＝ 各文件数据行数之和".into(),
             Figure::Count(out.claims.len()),
             Figure::Count(data_rows),
             out.claims.len() == data_rows,
         ),
         (
             "申报行数",
-            "汇总表申报行数合计 ＝ decisions.csv 行数".into(),
+            "汇总表申报行数合计 ＝ 审核结果明细文件（decisions.csv）行数".into(),
             Figure::Count(out.totals.claimed_rows),
             Figure::Count(out.claims.len()),
             out.totals.claimed_rows == out.claims.len(),
@@ -131,6 +132,8 @@ pub(super) fn sheet(cx: &Ctx, approved_sum: Decimal, approved_count: usize) -> R
     for (item, what, left, right, ok) in checks {
         sh.text(r, 0, item, &st.text)?;
         sh.merged(r, 1, 5, &what, &st.text_wrap)?;
+        let lines = wrapped_lines(&what, sh.cols.span_px(1, 5));
+        sh.height(r, row_pixels(lines))?;
         for (c, v) in [(6u16, left), (7, right)] {
             match v {
                 Figure::Count(n) => sh.count(r, c, n, &st.int)?,

@@ -61,7 +61,7 @@ pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
         ),
         ("期间起止", period_range(out)),
         ("发放截止日期", style::cn_date(out.period.def.pay_by)),
-        ("审核日期", style::cn_date(out.period.run_date)),
+        ("制表日期", style::cn_date(out.period.run_date)),
         ("程序版本", format!("payrun {}", out.program_version)),
         (
             "输入文件",

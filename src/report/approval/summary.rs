@@ -12,10 +12,11 @@ use super::{
 use crate::mediation::CountySummary;
 use crate::report::sheet::{Sheet, column_chart};
 use crate::report::style;
+use crate::report::text::row_pixels;
 
 const SUMMARY_COLS: &[Col] = &[
     Col("县（市、区）", 26.0),
-    Col("代码", 9.0),
+    Col("区划代码", 9.0),
     Col("申报行数", 9.0),
     Col("核准", 9.0),
     Col("不予补贴", 9.0),
@@ -84,17 +85,28 @@ pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
             out.unassigned.name
         ));
     }
-    let note = total_row + 1;
+    // The total in 大写, as on the 发放表 (SPEC §11.4).
+    let daxie = total_row + 1;
+    sh.line(
+        daxie,
+        &format!(
+            "本期核准金额合计（大写）：{}",
+            crate::cell::format_daxie(t.approved_amount)
+        ),
+        &st.daxie,
+        row_pixels(1),
+    )?;
+    let note = daxie + 1;
     sh.note(note, &notes.join(""), &st.note, 2)?;
 
-    // Sign-off line.
+    // Sign-off line, dated with the run date like every sign-off of the run.
     let sign = note + 2;
-    sh.text(sign, 0, "制表人：", &st.sign)?;
-    sh.text(sign, 3, "审核人：", &st.sign)?;
-    sh.text(sign, 6, "负责人：", &st.sign)?;
-    let date = format!("日期：{}", style::cn_date(out.period.run_date));
-    sh.merged(sign, 8, lc, &date, &st.sign)?;
-    sh.ws.set_row_height(sign, 24)?;
+    sh.line(
+        sign,
+        &style::sign_off(out.period.run_date),
+        &st.sign_line,
+        28,
+    )?;
 
     // Chart under the sign-off line: approved amount vs annual cap per county.
     if let Some(cl) = counties_last {

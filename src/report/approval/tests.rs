@@ -2,7 +2,7 @@
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 
-use super::details::APPROVED_COLS;
+use super::details::{APPROVED_AMOUNT, APPROVED_COLS};
 use super::summary::usage_rate;
 use super::*;
 use crate::form::{Outcome, Verdict};
@@ -97,28 +97,44 @@ fn workbook_reads_back_as_the_run_output() {
         usage_rate(&out.totals),
         "使用率"
     );
-    assert!(find_row(&sum, 0, "制表人：").is_some());
+    let sign = format!(
+        "制表日期：{}",
+        crate::report::style::cn_date(out.period.run_date)
+    );
+    assert!(
+        (0..=sum.end().unwrap().0)
+            .any(|r| s(&sum, r, 0).starts_with("制表人：") && s(&sum, r, 0).ends_with(&sign))
+    );
+    // The total in 大写 under the table (SPEC §11.4).
+    let daxie = format!(
+        "本期核准金额合计（大写）：{}",
+        crate::cell::format_daxie(out.totals.approved_amount)
+    );
+    assert!(find_row(&sum, 0, &daxie).is_some(), "{daxie}");
 
     // 核准明细: one numbered row per approved decision; the rows add up to the total.
     let ap = sheet(&path, "核准明细");
+    let amount = u32::from(APPROVED_AMOUNT);
     assert_eq!(s(&ap, HEADER, 0), "序号");
-    assert_eq!(s(&ap, HEADER, 15), "核准金额");
+    assert_eq!(s(&ap, HEADER, amount), "核准金额");
     let mut rows = 0;
     let mut total = Decimal::ZERO;
     let mut r = HEADER + 1;
     while matches!(ap.get_value((r, 0)), Some(Data::Float(_))) {
         rows += 1;
-        total += dec(&ap, r, 15);
+        total += dec(&ap, r, amount);
         r += 1;
     }
     assert_eq!(rows, out.totals.approved_rows);
     assert_eq!(fen(total), out.totals.approved_amount);
     assert!(s(&ap, r, 0).starts_with("合计"));
-    assert_eq!(fen(dec(&ap, r, 15)), out.totals.approved_amount);
+    assert_eq!(fen(dec(&ap, r, amount)), out.totals.approved_amount);
 
-    // 不予补贴明细: every rejected row, found by file, sheet and row, with its codes.
+    // 不予补贴明细: every rejected row, found by file, sheet and row, with its reasons in
+    // Chinese and, in the 代码 column at the right edge, its codes one a line.
     let rj = sheet(&path, "不予补贴明细");
-    let (_, _) = rj.end().unwrap();
+    let last = rj.end().unwrap().1;
+    assert_eq!(s(&rj, HEADER, last), "代码");
     let mut seen = 0;
     for (c, d) in out.claims.iter().zip(&out.decisions) {
         if d.outcome != Outcome::Rejected {
@@ -126,16 +142,24 @@ fn workbook_reads_back_as_the_run_output() {
         }
         seen += 1;
         let hit = (HEADER + 1..=rj.end().unwrap().0).find(|&r| {
-            s(&rj, r, 7) == *c.origin.file
-                && s(&rj, r, 8) == *c.origin.sheet
-                && num(&rj, r, 9) == c.origin.row as usize
+            s(&rj, r, 6) == *c.origin.file
+                && s(&rj, r, 7) == *c.origin.sheet
+                && num(&rj, r, 8) == c.origin.row as usize
         });
         let r = hit.unwrap_or_else(|| panic!("{} not listed", c.origin.place()));
-        assert_eq!(s(&rj, r, 6), d.reasons());
+        // One code a line, beside its reason (two cells of one rule: the code twice).
+        let mut codes: Vec<String> = s(&rj, r, last).lines().map(String::from).collect();
+        assert_eq!(codes.len(), d.issues.len());
+        codes.sort();
+        codes.dedup();
+        let mut want: Vec<String> = d.reasons().split(';').map(String::from).collect();
+        want.sort();
+        assert_eq!(codes, want);
         for i in &d.issues {
             assert!(s(&rj, r, 5).contains(i.code.label()), "{}", i.code);
+            assert!(!s(&rj, r, 5).contains(i.code.as_str()), "{}", i.code);
             if let Some(cell) = &i.cell {
-                assert!(s(&rj, r, 10).contains(cell.as_str()));
+                assert!(s(&rj, r, 9).contains(cell.as_str()));
             }
         }
     }
@@ -145,10 +169,13 @@ fn workbook_reads_back_as_the_run_output() {
     let hd = sheet(&path, "超预算待定");
     assert_eq!(s(&hd, HEADER + 1, 0), "本期无超预算待定案件");
 
-    // 文件问题 lists the sheet problems of the .xls file.
+    // 文件问题 lists the sheet problems of the .xls file, codes in the 代码 column at the
+    // right edge.
     let fp = sheet(&path, "文件问题");
+    let last = fp.end().unwrap().1;
+    assert_eq!(s(&fp, HEADER, last), "代码");
     let codes: Vec<String> = (HEADER + 1..=fp.end().unwrap().0)
-        .map(|r| s(&fp, r, 2))
+        .map(|r| s(&fp, r, last))
         .collect();
     assert!(codes.iter().any(|c| c == "unknown_county"), "{codes:?}");
     assert!(codes.iter().any(|c| c == "missing_column"), "{codes:?}");
@@ -210,7 +237,7 @@ fn full_detail_sheets_continue_with_the_same_header() {
         for row in HEADER + 1..=r.end().unwrap().0 {
             if matches!(r.get_value((row, 0)), Some(Data::Float(_))) {
                 rows += 1;
-                total += dec(&r, row, 15);
+                total += dec(&r, row, u32::from(APPROVED_AMOUNT));
             }
         }
     }

@@ -33,10 +33,15 @@ pub fn build_performance(out: &StaffOutput) -> Res<Workbook> {
         &format!("{}绩效评价表", prefix(out)),
         &[
             (SHEET_PERFORMANCE, performance_sheet as SheetFn),
+            (SHEET_CHARTS, charts_sheet as SheetFn),
             (SHEET_PROBLEMS, problems_sheet as SheetFn),
         ],
     )
 }
+
+/// The charts' own sheet: on the evaluation table's sheet they printed under its repeated
+/// header rows, an empty table head over each chart.
+const SHEET_CHARTS: &str = "评价图表";
 
 fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
     const HEAD: [&str; 14] = [
@@ -63,9 +68,9 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
         &cols,
         &format!("{}绩效评价表", prefix(out)),
         &format!(
-            "评价单位：{ISSUER}　　评价年度：{}年　　评价日期：{}",
+            "评价单位：{ISSUER}　　评价年度：{}年　　{}",
             out.year,
-            style::cn_date(out.run_date)
+            style::made_on(out.run_date)
         ),
         true,
         &HEAD,
@@ -83,7 +88,7 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
     perf_row(&mut sh, st, r, &out.totals, true)?;
     r += 1;
     let notes = format!(
-        "评分办法（满分 100 分）：得分 = 40 × 岗位到位率 + 40 × 资金执行率 + 20 × （1 − 问题占比），四舍五入保留两位小数。岗位到位率 = 下达人数 ÷ 定额（下达人数为核准在岗人数与定额中的较小者）；资金执行率 = 核准市级补助 ÷ 下达金额（下达金额为 0 时按 0 计）；问题占比 =（不予补助行数 + 文件问题个数）÷（报送行数 + 文件问题个数），未报送的按 1 计。等次：90 分及以上为优，80 分及以上为良，60 分及以上为中，60 分以下为差。报送行数含本县表中县（市、区）一栏无法识别的行；文件问题按文件所属县（市、区）归属{}。问题明细见“问题清单”表。",
+        "评分办法（满分 100 分）：得分 = 40 × 岗位到位率 + 40 × 资金执行率 + 20 × （1 − 问题占比），四舍五入保留两位小数。岗位到位率 = 下达人数 ÷ 定额（下达人数为核准在岗人数与定额中的较小者）；资金执行率 = 核准市级补助 ÷ 下达金额（下达金额为 0 时按 0 计）；问题占比 =（不予补助行数 + 文件问题个数）÷（报送行数 + 文件问题个数），未报送的按 1 计。等次：90 分及以上为优，80 分及以上为良，60 分及以上为中，60 分以下为差。报送行数含本县表中县（市、区）一栏无法识别的行；文件问题按文件所属县（市、区）归属{}。问题明细见“问题清单”表，图表见“评价图表”表。",
         if out.unattributed_file_problems > 0 {
             format!(
                 "，另有 {} 个文件问题无法确定所属县（市、区），只计入全市",
@@ -96,18 +101,49 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
     sh.note(r, &notes, &st.note, 1)?;
     r += 2;
     sign_row(&mut sh, st, r, out.run_date)?;
-    r += 1;
 
+    sh.finish(2, Some(last_county), (0, 2))
+}
+
+/// 评价图表: the figures the charts show (county by its short name, so nine labels fit under
+/// the columns side by side), then the two column charts under them.
+fn charts_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
+    const HEAD: [&str; 4] = ["县（市、区）", "岗位到位率", "资金执行率", "得分"];
+    let cols = Columns::units(&[16, 12, 12, 10, 40, 50]);
+    let mut sh = table(
+        ws,
+        st,
+        &cols,
+        &format!("{}绩效评价图表", prefix(out)),
+        &format!(
+            "评价单位：{ISSUER}　　评价年度：{}年　　{}",
+            out.year,
+            style::made_on(out.run_date)
+        ),
+        false,
+        &HEAD,
+    )?;
+    let first = 3u32;
+    let mut r = first;
+    for c in &out.counties {
+        sh.text(r, 0, &short_name(out, c), &st.text)?;
+        sh.number(r, 1, c.fill_rate, &st.pct)?;
+        sh.number(r, 2, c.execution_rate, &st.pct)?;
+        sh.number(r, 3, c.score, &st.score)?;
+        r += 1;
+    }
+    let last_county = r.saturating_sub(1);
+    r += 1;
     if last_county >= first {
-        // The charts get a page of their own (under the repeated header rows).
-        sh.ws.set_page_breaks(&[r])?;
         let rows = (first, last_county);
+        // Side by side under the figures, so the sheet prints on one page.
+        let width = cols.total_px().saturating_sub(30) / 2;
         let mut rates = column_chart(
             "各县（市、区）岗位到位率与资金执行率",
-            SHEET_PERFORMANCE,
+            SHEET_CHARTS,
             rows,
-            1,
-            &[("岗位到位率", 4), ("资金执行率", 7)],
+            0,
+            &[("岗位到位率", 1), ("资金执行率", 2)],
         );
         rates
             .y_axis()
@@ -115,15 +151,15 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
             .set_min(0u8)
             .set_max(1u8);
         rates.legend().set_position(ChartLegendPosition::Bottom);
-        rates.set_width(1000).set_height(330);
-        sh.ws.insert_chart_with_offset(r, 0, &rates, 10, 8)?;
+        rates.set_width(width).set_height(320);
+        sh.ws.insert_chart_with_offset(r, 0, &rates, 10, 0)?;
 
         let mut scores = column_chart(
             "各县（市、区）绩效得分",
-            SHEET_PERFORMANCE,
+            SHEET_CHARTS,
             rows,
-            1,
-            &[("得分", 12)],
+            0,
+            &[("得分", 3)],
         );
         scores
             .y_axis()
@@ -131,11 +167,30 @@ fn performance_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res 
             .set_min(0u8)
             .set_max(100u8);
         scores.legend().set_hidden();
-        scores.set_width(1000).set_height(300);
-        sh.ws.insert_chart_with_offset(r + 18, 0, &scores, 10, 0)?;
+        scores.set_width(width).set_height(320);
+        sh.ws
+            .insert_chart_with_offset(r, 0, &scores, width + 20, 0)?;
     }
+    // No repeated rows: the sheet is one page, the charts under the figures.
+    crate::report::style::page_setup(sh.ws, None, cols.total_px())
+}
 
-    sh.finish(2, Some(last_county), (0, 2))
+/// A county's name as a chart label: the shortest of its aliases ending in 县, 区 or 市 like
+/// the name does (元江哈尼族彝族傣族自治县 → 元江县), else the name.
+fn short_name(out: &StaffOutput, c: &CountyStaff) -> String {
+    let last = c.name.chars().last();
+    out.policy
+        .counties
+        .iter()
+        .find(|d| Some(&d.code) == c.code.as_ref())
+        .and_then(|d| {
+            d.aliases
+                .iter()
+                .filter(|a| a.chars().count() < c.name.chars().count() && a.chars().last() == last)
+                .min_by_key(|a| a.chars().count())
+        })
+        .cloned()
+        .unwrap_or_else(|| c.name.clone())
 }
 
 fn perf_row(sh: &mut Sheet, st: &Styles, r: u32, c: &CountyStaff, total: bool) -> Res {
@@ -179,7 +234,7 @@ fn category(d: &StaffDecision, sev: Severity) -> &'static str {
 }
 
 fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
-    const HEAD: [&str; 9] = [
+    const HEAD: [&str; 10] = [
         "序号",
         "县（市、区）",
         "类别",
@@ -189,14 +244,15 @@ fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         "单元格",
         "问题说明",
         "来源（文件｜工作表｜行）",
+        "代码",
     ];
-    let last: u16 = 8;
-    let cols = Columns::units(&[5, 12, 10, 8, 19, 18, 7, 48, 26]);
+    let last: u16 = 9;
+    let cols = Columns::units(&[5, 12, 10, 8, 19, 16, 7, 46, 26, 18]);
     let n_issues: usize = out.decisions.iter().map(|d| d.issues.len()).sum();
     let n_files: usize = out.files.iter().map(|f| f.problems().len()).sum();
     let info = format!(
-        "审核日期：{}　　发现问题 {} 个（数据行 {} 个，其中不予补助 {} 行；文件问题 {} 个）",
-        style::cn_date(out.run_date),
+        "{}　　发现问题 {} 个（数据行 {} 个，其中不予补助 {} 行；文件问题 {} 个）",
+        style::made_on(out.run_date),
         n_issues + n_files,
         n_issues,
         out.totals.rejected_rows,
@@ -245,17 +301,23 @@ fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
                 sh.text(r, 3, &person, &st.text_wrap)?;
                 let id = shown(&row.id_number, row, StaffField::IdNumber);
                 sh.text(r, 4, &id, &st.id_text)?;
-                sh.text(
-                    r,
-                    5,
-                    &format!("{}\n{}", i.code.label(), i.code.as_str()),
-                    &st.text_wrap,
-                )?;
+                sh.text(r, 5, i.code.label(), &st.text_wrap)?;
                 sh.text(r, 6, i.cell.as_deref().unwrap_or(""), &st.center)?;
                 sh.text(r, 7, &i.message, &st.text_wrap)?;
                 let src = row.origin.place();
-                sh.text(r, 8, &src, &st.text_wrap)?;
-                sh.fit(r, &[(7, &i.message), (8, &src)], 2)?;
+                sh.text(r, 8, &src, &st.id_wrap)?;
+                sh.text(r, 9, i.code.as_str(), &st.text_wrap)?;
+                sh.fit(
+                    r,
+                    &[
+                        (3, &person),
+                        (5, i.code.label()),
+                        (7, &i.message),
+                        (8, &src),
+                        (9, i.code.as_str()),
+                    ],
+                    1,
+                )?;
                 r += 1;
             }
         }
@@ -273,20 +335,20 @@ fn problems_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
                 sh.text(r, 2, "文件问题", &st.bad)?;
                 sh.blank(r, 3, &st.text)?;
                 sh.blank(r, 4, &st.text)?;
-                sh.text(
-                    r,
-                    5,
-                    &format!("{}\n{}", code.label(), code.as_str()),
-                    &st.text_wrap,
-                )?;
+                sh.text(r, 5, code.label(), &st.text_wrap)?;
                 sh.blank(r, 6, &st.text)?;
                 sh.text(r, 7, &msg, &st.text_wrap)?;
                 let src = match sheet {
                     Some(s) => format!("{}｜{s}", f.path),
                     None => f.path.clone(),
                 };
-                sh.text(r, 8, &src, &st.text_wrap)?;
-                sh.fit(r, &[(7, &msg), (8, &src)], 2)?;
+                sh.text(r, 8, &src, &st.id_wrap)?;
+                sh.text(r, 9, code.as_str(), &st.text_wrap)?;
+                sh.fit(
+                    r,
+                    &[(5, code.label()), (7, &msg), (8, &src), (9, code.as_str())],
+                    1,
+                )?;
                 r += 1;
             }
         }

@@ -52,8 +52,6 @@ pub const SHEET_PROBLEMS: &str = "问题清单";
 
 /// Heights (points) of the title and info rows of every sheet.
 const TITLE_HEIGHTS: (f64, f64) = (30.0, 18.0);
-/// Height (pixels) of every header row: two lines of header text.
-const HEADER_PX: u32 = 36;
 /// Height (pixels) of a sign-off line.
 const SIGN_PX: u32 = 28;
 
@@ -108,10 +106,9 @@ fn shown(value: &Option<String>, row: &StaffRow, f: StaffField) -> String {
     value.clone().or_else(|| row.written(f)).unwrap_or_default()
 }
 
-/// The header row `r`.
+/// The header row `r`, at least two lines high and as high as its longest head needs.
 fn header(sh: &mut Sheet, st: &Styles, r: u32, heads: &[&str]) -> Res {
-    sh.header(r, heads, &st.header)?;
-    sh.height(r, HEADER_PX)
+    sh.header_fitted(r, heads, &st.header, 2)
 }
 
 /// The sign-off line dated `date` on row `r`.

@@ -219,9 +219,11 @@ fn detail_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         "行号",
     ];
     let last: u16 = 15;
-    let county_w = county_name_width(out).clamp(12, 26);
+    // Sized to print one A4 landscape page wide at about 80 % (SPEC §11.4): names, 审核意见 and
+    // the file wrap; IDs, dates and amounts do not.
+    let county_w = county_name_width(out).clamp(8, 9);
     let cols = Columns::units(&[
-        5, county_w, 12, 8, 19, 11, 11, 6, 12, 12, 12, 9, 40, 42, 14, 5,
+        5, county_w, 8, 7, 19, 10, 10, 5, 11, 11, 11, 7, 24, 26, 11, 5,
     ]);
     let mut sh = table(
         ws,
@@ -229,8 +231,8 @@ fn detail_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         &cols,
         &format!("{}审核明细", prefix(out)),
         &format!(
-            "审核日期：{}　　{}　　审核结果：核准 {} 行，不予补助 {} 行，超额度待定 {} 行",
-            style::cn_date(out.run_date),
+            "{}　　{}　　审核结果：核准 {} 行，不予补助 {} 行，超额度待定 {} 行",
+            style::made_on(out.run_date),
             standard_words(out),
             out.totals.approved_rows,
             out.totals.rejected_rows,
@@ -334,17 +336,25 @@ fn date_or_written(
 }
 
 fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
-    const HEAD: [&str; 6] = ["序号", "文件", "工作表", "县（市、区）", "问题", "说明"];
-    let last: u16 = 5;
-    let cols = Columns::units(&[5, 34, 14, 14, 16, 60]);
+    const HEAD: [&str; 7] = [
+        "序号",
+        "文件",
+        "工作表",
+        "县（市、区）",
+        "问题",
+        "说明",
+        "代码",
+    ];
+    let last: u16 = 6;
+    let cols = Columns::units(&[5, 30, 12, 12, 14, 60, 16]);
     let mut sh = table(
         ws,
         st,
         &cols,
         &format!("{}申报文件问题", prefix(out)),
         &format!(
-            "审核日期：{}　　共读取文件 {} 个，其中无法审核 {} 个{}",
-            style::cn_date(out.run_date),
+            "{}　　共读取文件 {} 个，其中无法审核 {} 个{}",
+            style::made_on(out.run_date),
             out.files.len(),
             out.files.iter().filter(|f| !f.ok()).count(),
             if out.skipped.is_empty() {
@@ -362,18 +372,23 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         for (code, msg, sheet) in f.problems() {
             n += 1;
             sh.count(r, 0, n, &st.center)?;
-            sh.text(r, 1, &f.path, &st.text_wrap)?;
+            sh.text(r, 1, &f.path, &st.id_wrap)?;
             sh.text(r, 2, sheet.unwrap_or("（整个文件）"), &st.text_wrap)?;
             let county = out.county_name(out.file_county(f, sheet).as_ref());
             sh.text(r, 3, &county, &st.text)?;
-            sh.text(
-                r,
-                4,
-                &format!("{}\n{}", code.label(), code.as_str()),
-                &st.text_wrap,
-            )?;
+            sh.text(r, 4, code.label(), &st.text_wrap)?;
             sh.text(r, 5, &msg, &st.text_wrap)?;
-            sh.fit(r, &[(1, &f.path), (5, &msg)], 2)?;
+            sh.text(r, 6, code.as_str(), &st.text_wrap)?;
+            sh.fit(
+                r,
+                &[
+                    (1, &f.path),
+                    (4, code.label()),
+                    (5, &msg),
+                    (6, code.as_str()),
+                ],
+                1,
+            )?;
             r += 1;
             if r >= MAX_TABLE_ROWS {
                 break;
@@ -388,18 +403,14 @@ fn files_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
         }
         n += 1;
         sh.count(r, 0, n, &st.center)?;
-        sh.text(r, 1, &sk.rel, &st.text_wrap)?;
+        sh.text(r, 1, &sk.rel, &st.id_wrap)?;
         sh.text(r, 2, "（整个文件）", &st.text_wrap)?;
         let county = out.county_name(out.policy.registry.resolve_in_text(&sk.rel));
         sh.text(r, 3, &county, &st.text)?;
-        sh.text(
-            r,
-            4,
-            &format!("{SKIPPED_LABEL}\n{SKIPPED_STATUS}"),
-            &st.text_wrap,
-        )?;
+        sh.text(r, 4, SKIPPED_LABEL, &st.text_wrap)?;
         sh.text(r, 5, &sk.message, &st.text_wrap)?;
-        sh.fit(r, &[(1, &sk.rel), (5, &sk.message)], 2)?;
+        sh.text(r, 6, SKIPPED_STATUS, &st.text_wrap)?;
+        sh.fit(r, &[(1, &sk.rel), (4, SKIPPED_LABEL), (5, &sk.message)], 1)?;
         r += 1;
     }
     let last_data = r.saturating_sub(1).max(2);
@@ -429,9 +440,12 @@ fn run_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
     )?;
     let p = &out.policy;
     let info: [(&str, String); 9] = [
-        ("程序", format!("payrun staff {}", out.program_version)),
+        (
+            "程序",
+            format!("payrun {}（协勤人员经费审核）", out.program_version),
+        ),
         ("审核年度", format!("{}年", out.year)),
-        ("审核日期", style::cn_date(out.run_date)),
+        ("制表日期", style::cn_date(out.run_date)),
         ("政策名称", p.name.clone()),
         ("政策来源", p.source.clone()),
         ("政策 SHA-256", p.sha256.clone()),
@@ -480,7 +494,7 @@ fn run_sheet(ws: &mut Worksheet, st: &Styles, out: &StaffOutput) -> Res {
             break;
         }
     }
-    style::print_setup(sh.ws, 0, 0)?;
+    style::page_setup(sh.ws, Some((0, 0)), cols.total_px())?;
     Ok(())
 }
 
