@@ -335,10 +335,14 @@ fn the_other_programs_forms_are_wrong_form_naming_the_command() {
             "{m}"
         );
     }
+    // The console names the problem in Chinese (SPEC §11.1); the code stays in the machine outputs.
     assert!(
         r.stdout
-            .contains("[wrong_form] 这是社区矫正协勤人员经费申报表")
+            .contains("其他项目的申报表：这是社区矫正协勤人员经费申报表"),
+        "{}",
+        r.stdout
     );
+    assert!(!r.stdout.contains("wrong_form"), "{}", r.stdout);
     let problems = sheet_rows(
         &r.dir("2025-H1").join("审批汇总表_2025-H1.xlsx"),
         "文件问题",
