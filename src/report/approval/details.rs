@@ -385,14 +385,15 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
 
 // ---- 超预算待定 ----
 
+/// Two lines a row: the reason (the figures of SPEC §9.9) and the place each take two.
 const HELD_COLS: &[Col] = &[
     Col("县（市、区）", 9.0),
-    Col("案件编号", 14.0),
+    Col("案件编号", 15.0),
     Col("调解员", 7.0),
     Col("结案日期", 10.0),
     Col("标准金额", 10.0),
-    Col("待定原因", 64.0),
-    Col("来源", 30.0),
+    Col("待定原因", 90.0),
+    Col("来源", 34.0),
 ];
 
 pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res {
