@@ -78,11 +78,11 @@ pub(super) const APPROVED_COLS: &[Col] = &[
 pub(super) const APPROVED_AMOUNT: u16 = 14;
 
 /// [`APPROVED_COLS`] with 序号 and 核准金额 as wide as this run's numbers need: the row count
-/// and the 合计 (a province's total is wider than a county's).
-fn approved_cols(rows: usize, total: Decimal) -> Vec<Col> {
+/// and the largest amount of a row (the 合计, wider, spans 标准金额 and 核准金额).
+fn approved_cols(rows: usize, widest: Decimal) -> Vec<Col> {
     let mut cols: Vec<Col> = APPROVED_COLS.iter().map(|c| Col(c.0, c.1)).collect();
     let seq = rows.to_string().len() + 2;
-    let amount = crate::report::text::money_units(total) as usize + 1;
+    let amount = crate::report::text::money_units(widest) as usize + 1;
     for (i, need) in [(0, seq), (usize::from(APPROVED_AMOUNT), amount)] {
         if let Some(c) = cols.get_mut(i) {
             c.1 = c.1.max(need as f64);
@@ -145,7 +145,12 @@ pub(super) fn approved(
         &st.id_wrap,
     ];
     let title = format!("{}核准案件明细", cx.prefix);
-    let cols = approved_cols(rows.len(), out.totals.approved_amount);
+    let widest = rows
+        .iter()
+        .map(|(_, d)| d.approved.max(d.standard))
+        .max()
+        .unwrap_or_default();
+    let cols = approved_cols(rows.len(), widest);
     let mut pg = Paged::new(cx, wb, taken, SHEET_APPROVED, title, &cols, &plain, true);
     let mut sum = Decimal::ZERO;
     for (n, (c, d)) in rows.iter().enumerate() {
@@ -211,20 +216,19 @@ pub(super) fn approved(
             crate::money::plain(out.totals.approved_amount)
         )));
     }
+    // The 合计 is wider than any row's amount: it takes 标准金额's cell too, ending under
+    // 核准金额.
     let (mut w, r) = pg.row(false, None)?;
+    let first = APPROVED_AMOUNT - 1;
     w.merged(
         r,
         0,
-        APPROVED_AMOUNT - 1,
+        first - 1,
         &format!("合计（{} 件）", rows.len()),
         &st.total_label,
     )?;
-    w.money(
-        r,
-        APPROVED_AMOUNT,
-        out.totals.approved_amount,
-        &st.total_money,
-    )?;
+    w.ws.merge_range(r, first, r, APPROVED_AMOUNT, "", &st.total_money)?;
+    w.money(r, first, out.totals.approved_amount, &st.total_money)?;
     w.blanks(
         r,
         APPROVED_AMOUNT + 1..=APPROVED_AMOUNT + 2,
