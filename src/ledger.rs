@@ -28,7 +28,7 @@ use crate::money::{fen, plain};
 use crate::policy::Policy;
 use crate::report::sheet::{Columns, Sheet};
 use crate::report::style::{self, Styles};
-use crate::report::text::{STANDARD_ROW_PIXELS, money_units, row_pixels};
+use crate::report::text::{STANDARD_ROW_PIXELS, money_units, most_common, row_pixels};
 
 const MAGIC: &str = "payrun-ledger-v1";
 const ENTRY_SHEET: &str = "台账";
@@ -813,18 +813,6 @@ fn read_periods(range: &calamine::Range<Data>) -> Result<Vec<PeriodRecord>, Stri
         });
     }
     Ok(out)
-}
-
-/// The value most of `v` have (the smallest on a tie); None when empty.
-fn most_common(v: &[u32]) -> Option<u32> {
-    let mut counts: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
-    for x in v {
-        *counts.entry(*x).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(x, _)| x)
 }
 
 #[cfg(test)]

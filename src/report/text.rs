@@ -129,6 +129,20 @@ pub fn most_lines<'s>(cells: impl IntoIterator<Item = (&'s str, u32)>) -> u32 {
         .unwrap_or(1)
 }
 
+/// The value most of `v` have (the smallest on a tie, so the choice is deterministic); None when
+/// `v` is empty. Used to pick a sheet's default row height: every row sized apart from the
+/// default stays in memory until a constant-memory sheet is saved.
+pub fn most_common<T: Ord + Copy>(v: &[T]) -> Option<T> {
+    let mut counts: std::collections::BTreeMap<T, usize> = std::collections::BTreeMap::new();
+    for x in v {
+        *counts.entry(*x).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(x, _)| x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

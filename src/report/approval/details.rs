@@ -14,6 +14,7 @@ use crate::ingest::header::Field;
 use crate::mediation::Claim;
 use crate::mediation::Decision;
 use crate::mediation::RunOutput;
+use crate::report::sheet::Columns;
 use rust_xlsxwriter::Workbook;
 
 /// 县（市、区） shown for a claim: its county, else the name of the unassigned group.
@@ -153,8 +154,7 @@ pub(super) fn approved(
     let cols = approved_cols(rows.len(), widest);
     let mut pg = Paged::new(cx, wb, taken, SHEET_APPROVED, title, &cols, &plain, true);
     let mut sum = Decimal::ZERO;
-    for (n, (c, d)) in rows.iter().enumerate() {
-        let county = county_label(out, c);
+    let texts = |c: &Claim, d: &Decision| {
         let mut hints: Vec<String> = d
             .issues
             .iter()
@@ -167,22 +167,31 @@ pub(super) fn approved(
                 crate::money::plain(d.approved)
             ));
         }
-        let hints = hints.join("\n");
-        let place = c.origin.place();
-        let height = fit_px(
-            pg.columns(),
+        (county_label(out, c), hints.join("\n"), c.origin.place())
+    };
+    let fit = |cols: &Columns, c: &Claim, (county, hints, place): &(String, String, String)| {
+        fit_px(
+            cols,
             &[
-                (1, &county),
+                (1, county),
                 (2, c.office.as_deref().unwrap_or("")),
                 (3, c.committee.as_deref().unwrap_or("")),
                 (4, c.case_no.as_deref().unwrap_or("")),
                 (5, c.dispute_type.as_deref().unwrap_or("")),
                 (6, c.level.map(|l| l.label()).unwrap_or("")),
                 (11, c.bank.as_deref().unwrap_or("")),
-                (15, &hints),
-                (16, &place),
+                (15, hints),
+                (16, place),
             ],
-        );
+        )
+    };
+    let heights: Vec<Option<u32>> = rows
+        .iter()
+        .map(|(c, d)| fit(pg.columns(), c, &texts(c, d)))
+        .collect();
+    pg.usual_height(&heights);
+    for (n, ((c, d), height)) in rows.iter().zip(heights).enumerate() {
+        let (county, hints, place) = texts(c, d);
         let (mut w, r) = pg.row(true, height)?;
         w.count(r, 0, n + 1, &st.int_center)?;
         w.text(r, 1, &county, &st.text_wrap)?;
@@ -312,8 +321,13 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
     if rows.is_empty() {
         pg.note("本期无不予补贴案件")?;
     }
-    for (c, d) in rows {
-        let county = county_label(out, c);
+    struct Texts {
+        county: String,
+        why: String,
+        codes: String,
+        cells: String,
+    }
+    let texts = |c: &Claim, d: &Decision| {
         // Rejection reasons first, then the warnings the row also carries.
         let mut lines: Vec<String> = d
             .issues
@@ -350,18 +364,39 @@ pub(super) fn rejected(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> 
             }
         }
         let cells = cells.join(", ");
-        let height = fit_px(
-            pg.columns(),
+        Texts {
+            county: county_label(out, c),
+            why,
+            codes,
+            cells,
+        }
+    };
+    let fit = |cols: &Columns, c: &Claim, t: &Texts| {
+        fit_px(
+            cols,
             &[
-                (0, &county),
+                (0, &t.county),
                 (1, c.case_no.as_deref().unwrap_or("")),
-                (5, &why),
+                (5, &t.why),
                 (6, &c.origin.file),
                 (7, &c.origin.sheet),
-                (9, &cells),
-                (10, &codes),
+                (9, &t.cells),
+                (10, &t.codes),
             ],
-        );
+        )
+    };
+    let heights: Vec<Option<u32>> = rows
+        .iter()
+        .map(|(c, d)| fit(pg.columns(), c, &texts(c, d)))
+        .collect();
+    pg.usual_height(&heights);
+    for ((c, d), height) in rows.into_iter().zip(heights) {
+        let Texts {
+            county,
+            why,
+            codes,
+            cells,
+        } = texts(c, d);
         let (mut w, r) = pg.row(true, height)?;
         w.text(r, 0, &county, &st.text_wrap)?;
         let case_no = shown(c.case_no.as_deref(), c, Field::CaseNo);
@@ -422,25 +457,33 @@ pub(super) fn held(cx: &Ctx, wb: &mut Workbook, taken: &mut Vec<String>) -> Res 
     if rows.is_empty() {
         pg.note("本期无超预算待定案件")?;
     }
-    for (c, d) in rows {
-        let county = county_label(out, c);
+    let texts = |c: &Claim, d: &Decision| {
         let why: Vec<&str> = d
             .issues
             .iter()
             .filter(|i| i.code == RowCode::OverCap)
             .map(|i| i.message.as_str())
             .collect();
-        let why = why.join("\n");
-        let place = c.origin.place();
-        let height = fit_px(
-            pg.columns(),
+        (county_label(out, c), why.join("\n"), c.origin.place())
+    };
+    let fit = |cols: &Columns, c: &Claim, (county, why, place): &(String, String, String)| {
+        fit_px(
+            cols,
             &[
-                (0, &county),
+                (0, county),
                 (1, c.case_no.as_deref().unwrap_or("")),
-                (5, &why),
-                (6, &place),
+                (5, why),
+                (6, place),
             ],
-        );
+        )
+    };
+    let heights: Vec<Option<u32>> = rows
+        .iter()
+        .map(|(c, d)| fit(pg.columns(), c, &texts(c, d)))
+        .collect();
+    pg.usual_height(&heights);
+    for ((c, d), height) in rows.into_iter().zip(heights) {
+        let (county, why, place) = texts(c, d);
         let (mut w, r) = pg.row(true, height)?;
         w.text(r, 0, &county, &st.text_wrap)?;
         w.opt_text(r, 1, c.case_no.as_deref(), &st.id_wrap)?;

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use super::{Col, Ctx, HEADER, Res, columns, header_row, last_col, title_rows};
 use crate::report::sheet::{Columns, Sheet};
 use crate::report::style;
-use crate::report::text::STANDARD_ROW_PIXELS;
+use crate::report::text::{STANDARD_ROW_PIXELS, most_common};
 
 /// One sheet of a paged table being written.
 struct Page {
@@ -36,6 +36,9 @@ pub(super) struct Paged<'c, 'w> {
     unit: bool,
     pages: usize,
     cur: Option<Page>,
+    /// The height most data rows have, when the writer measured them all first (see
+    /// [`Paged::usual_height`]); otherwise each sheet takes its first data row's height.
+    usual: Option<Option<u32>>,
 }
 
 impl<'c, 'w> Paged<'c, 'w> {
@@ -66,7 +69,16 @@ impl<'c, 'w> Paged<'c, 'w> {
             unit,
             pages: 0,
             cur: None,
+            usual: None,
         }
+    }
+
+    /// Makes the height most of the table's data rows have (`heights`, one per row) every
+    /// sheet's default, so that only the other rows are sized one by one. The first row's height
+    /// is a poor guess when it is unusual: 超预算待定 of a province's run starts with a two-line
+    /// reason and has 286,000 three-line ones, each of which would then be held in memory.
+    pub(super) fn usual_height(&mut self, heights: &[Option<u32>]) {
+        self.usual = Some(most_common(heights).flatten());
     }
 
     /// The table's columns (widths for the text model).
@@ -127,7 +139,12 @@ impl<'c, 'w> Paged<'c, 'w> {
                 if let Some(p) = full {
                     self.close(p)?;
                 }
-                self.open(if data { height } else { None })?
+                let default = match self.usual {
+                    Some(usual) => usual,
+                    None if data => height,
+                    None => None,
+                };
+                self.open(default)?
             }
         };
         let r = page.next;

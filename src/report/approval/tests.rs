@@ -290,3 +290,17 @@ fn usage_rate_is_decimal_and_zero_without_cap() {
     s.cap = Decimal::ZERO;
     assert_eq!(usage_rate(&s), Decimal::ZERO);
 }
+
+#[test]
+fn usual_row_height_is_the_most_common_one() {
+    use crate::report::text::most_common;
+    // 超预算待定 of a province: the first row is unusual, the rest are not.
+    let mut h: Vec<Option<u32>> = vec![Some(42)];
+    h.extend(std::iter::repeat_n(Some(60), 5));
+    h.push(None);
+    assert_eq!(most_common(&h), Some(Some(60)));
+    // A tie takes the smaller height (None, the standard one, is the smallest).
+    assert_eq!(most_common(&[Some(60), None]), Some(None));
+    assert_eq!(most_common(&[Some(60), Some(42)]), Some(Some(42)));
+    assert_eq!(most_common::<Option<u32>>(&[]), None);
+}
