@@ -34,6 +34,7 @@ pub fn run_command(
         Some(l) => {
             l.check_can_run(&period, &policy)
                 .map_err(RunError::Ledger)?;
+            crate::bank::check_rerun(l, &period.label).map_err(RunError::Ledger)?;
             l.prior_for(&period, &policy)
         }
         None => {
@@ -60,6 +61,7 @@ pub fn run_command(
     let mut out = evaluate_files(cfg, policy, period, &files, &prior, &progress);
     bar.finish_and_clear();
     out.notices.extend(notices);
+    out.payments = crate::bank::run_tracking(ledger.as_ref(), &out);
     let dir = period_dir(&cfg.out, &out.period);
     let mut l = ledger.unwrap_or_default();
     // The new ledger is built beside the reports but put in place only after they are written.

@@ -87,6 +87,10 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// 导入银行返回的代发处理结果（成功/失败），记入台账的发放状态
+    Result(payrun::bank::command::ResultArgs),
+    /// 补发发放失败（或待补账号）的款项：按账户更正表或申报表中的新账号生成补发表和代发文件
+    Repay(payrun::bank::command::RepayArgs),
     /// 生成逼真的模拟申报表（用于演示与测试）
     Samples {
         #[arg(long, default_value = "samples")]
@@ -243,6 +247,8 @@ fn dispatch(cli: Cli) -> Result<u8, String> {
             payrun::check::check_command(&policy, &files, today, &iso, json)
                 .map_err(|e| e.to_string())
         }
+        Command::Result(a) => payrun::bank::command::result_command(a),
+        Command::Repay(a) => payrun::bank::command::repay_command(a),
         Command::Template { out, policy } => {
             let policy = Policy::load(policy.as_deref()).map_err(|e| e.to_string())?;
             payrun::template::template_command(&policy, &out)

@@ -535,6 +535,8 @@ pub fn template_command(policy: &Policy, out: &Path) -> Result<u8, String> {
     for p in write_templates(policy, out, date)? {
         println!("已生成空白申报表：{}", p.display());
     }
+    let p = crate::bank::correction::write_template(policy, out, date)?;
+    println!("已生成空白账户更正表：{}", p.display());
     Ok(0)
 }
 

@@ -158,6 +158,9 @@ pub struct RunOutput {
     pub program_version: &'static str,
     /// Warnings about the run as a whole (shown in the outputs).
     pub notices: Vec<String>,
+    /// Per county code, where the year's approved money stands at the bank (SPEC §12.5),
+    /// this period included; set by the run from the ledger.
+    pub payments: BTreeMap<String, crate::bank::records::Tracking>,
 }
 
 form::run_output!(RunOutput, claims);
@@ -240,6 +243,7 @@ pub fn evaluate_files(
         totals,
         program_version: env!("CARGO_PKG_VERSION"),
         notices,
+        payments: BTreeMap::new(),
     }
 }
 
