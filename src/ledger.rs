@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::bank::records::{self, Answer, Repay};
 use crate::county::CountyCode;
 use crate::form::Outcome;
 use crate::mediation::RunOutput;
@@ -41,7 +42,7 @@ const PERIOD_HEADER_ROW: u32 = 2;
 /// Column of 发放金额.
 const ENTRY_AMOUNT: u16 = 10;
 
-const ENTRY_HEADERS: [&str; 13] = [
+const ENTRY_HEADERS: [&str; 15] = [
     "期间",
     "区划代码",
     "县（市、区）",
@@ -55,6 +56,8 @@ const ENTRY_HEADERS: [&str; 13] = [
     "发放金额",
     "审核日期",
     "来源",
+    "银行账号",
+    "发放状态",
 ];
 const PERIOD_HEADERS: [&str; 5] = ["期间", "状态", "审核日期", "案件数", "发放金额合计"];
 
@@ -75,6 +78,13 @@ pub struct Entry {
     pub amount: String,
     pub run_date: String,
     pub source: String,
+    /// The 发放表 line's account ("" = 待补账号); with period, county and ID number it names
+    /// the line a bank answers (SPEC §12.3).
+    #[serde(default)]
+    pub account: String,
+    /// 发放状态, derived from the bank's answers and the repayments (`bank::records`).
+    #[serde(default)]
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +100,9 @@ pub struct PeriodRecord {
 pub struct Ledger {
     pub entries: Vec<Entry>,
     pub periods: Vec<PeriodRecord>,
+    /// The banks' answers and the repayments (SPEC §12), in the order they were recorded.
+    pub answers: Vec<Answer>,
+    pub repays: Vec<Repay>,
 }
 
 /// Held for the whole run: a second run on the same ledger refuses.
@@ -145,6 +158,18 @@ fn canonical_lines(l: &Ledger) -> Vec<(String, String)> {
         v.push((
             "period".to_string(),
             serde_json::to_string(p).unwrap_or_default(),
+        ));
+    }
+    for a in &l.answers {
+        v.push((
+            "answer".to_string(),
+            serde_json::to_string(a).unwrap_or_default(),
+        ));
+    }
+    for r in &l.repays {
+        v.push((
+            "repay".to_string(),
+            serde_json::to_string(r).unwrap_or_default(),
         ));
     }
     v
@@ -254,6 +279,12 @@ impl Ledger {
                 "period" => recorded.periods.push(serde_json::from_str(&b).map_err(|_| {
                     format!("台账 {shown} 的校验数据第 {} 行已损坏，拒绝使用", i + 1)
                 })?),
+                "answer" => recorded.answers.push(serde_json::from_str(&b).map_err(|_| {
+                    format!("台账 {shown} 的校验数据第 {} 行已损坏，拒绝使用", i + 1)
+                })?),
+                "repay" => recorded.repays.push(serde_json::from_str(&b).map_err(|_| {
+                    format!("台账 {shown} 的校验数据第 {} 行已损坏，拒绝使用", i + 1)
+                })?),
                 "" => continue,
                 _ => {
                     return Err(format!(
@@ -298,6 +329,14 @@ impl Ledger {
         if periods != recorded.periods {
             diffs.push("“期间”表与记录不符（期间状态或合计被改动）".to_string());
         }
+        let answers = wb.worksheet_range(records::ANSWER_SHEET).ok();
+        let repays = wb.worksheet_range(records::REPAY_SHEET).ok();
+        diffs.extend(records::compare_visible(
+            answers.as_ref(),
+            repays.as_ref(),
+            &recorded,
+            &cell_string,
+        ));
         // Money and county codes are used for the caps of later periods: a value that does not
         // parse would otherwise count as 0.00 元 paid (or be skipped) without a word.
         for (i, e) in recorded.entries.iter().enumerate() {
@@ -415,6 +454,12 @@ impl Ledger {
                 amount: plain(d.approved),
                 run_date: run_date.clone(),
                 source: style::cell_text(&c.origin.place()),
+                account: c
+                    .account
+                    .as_deref()
+                    .map(style::cell_text)
+                    .unwrap_or_default(),
+                status: records::PENDING.to_string(),
             });
         }
         new.sort_by(|a, b| (&a.county_code, &a.case_key).cmp(&(&b.county_code, &b.case_key)));
@@ -465,6 +510,7 @@ impl Ledger {
             let ws = wb.add_worksheet().set_name(PERIOD_SHEET).map_err(err)?;
             self.write_periods(ws, &st, run_date).map_err(err)?;
         }
+        records::render(&mut wb, self, &st).map_err(err)?;
         {
             let lines = canonical_lines(self);
             // Constant memory (inline strings), written row by row: as a standard sheet this
@@ -542,10 +588,12 @@ impl Ledger {
         let money_w = f64::from(money_units(total) + 1).max(10.0);
         // The long texts wrap to two lines; IDs, dates and amounts never wrap.
         let widths = [
-            7.5, 7.0, 13.0, 8.0, 13.0, 15.0, 15.0, 7.0, 19.5, 10.5, money_w, 10.5, 40.0,
+            7.5, 7.0, 13.0, 8.0, 13.0, 15.0, 15.0, 7.0, 19.5, 10.5, money_w, 10.5, 40.0, 21.0,
+            10.0,
         ];
-        const WRAPPED: [bool; 13] = [
+        const WRAPPED: [bool; 15] = [
             false, false, true, true, true, true, true, true, false, false, false, false, true,
+            false, true,
         ];
         // Every cell is text but the amount's: the columns carry the formats, so the entries
         // are written without a format lookup each (see `report::sheet`).
@@ -714,7 +762,7 @@ impl Ledger {
     }
 }
 
-fn entry_fields(e: &Entry) -> [(&'static str, &str); 13] {
+fn entry_fields(e: &Entry) -> [(&'static str, &str); 15] {
     [
         (ENTRY_HEADERS[0], &e.period),
         (ENTRY_HEADERS[1], &e.county_code),
@@ -729,6 +777,8 @@ fn entry_fields(e: &Entry) -> [(&'static str, &str); 13] {
         (ENTRY_HEADERS[10], &e.amount),
         (ENTRY_HEADERS[11], &e.run_date),
         (ENTRY_HEADERS[12], &e.source),
+        (ENTRY_HEADERS[13], &e.account),
+        (ENTRY_HEADERS[14], &e.status),
     ]
 }
 
@@ -769,7 +819,7 @@ fn read_entries(range: &calamine::Range<Data>) -> Result<Vec<Entry>, String> {
     for row in range.rows().skip(head + 1) {
         let f = |c: usize| cell_string(row.get(c));
         // The table ends at the first blank row; the 小计 and sign-off lines follow it.
-        if (0..13).all(|c| f(c).is_empty()) {
+        if (0..15).all(|c| f(c).is_empty()) {
             break;
         }
         out.push(Entry {
@@ -786,6 +836,8 @@ fn read_entries(range: &calamine::Range<Data>) -> Result<Vec<Entry>, String> {
             amount: f(10),
             run_date: f(11),
             source: f(12),
+            account: f(13),
+            status: f(14),
         });
     }
     Ok(out)
@@ -834,6 +886,8 @@ mod tests {
             amount: amount.into(),
             run_date: "2025-06-30".into(),
             source: "a.xlsx｜Sheet1｜第 2 行".into(),
+            account: "6228480000000001".into(),
+            status: "待发放".into(),
         }
     }
 
@@ -859,6 +913,7 @@ mod tests {
                 cases: 2,
                 amount: "150.00".into(),
             }],
+            ..Default::default()
         };
         let mut l = l;
         l.entries[1].case_key = "T-2".into();
@@ -902,19 +957,113 @@ mod tests {
         assert_eq!(Ledger::load(&path).unwrap(), Some(l));
     }
 
+    /// The bank's answers and the repayments survive a round trip, and the statuses derived
+    /// from them are what the visible sheet shows; a visible answer changed by hand is refused.
+    #[test]
+    fn answers_and_repayments_round_trip_and_hand_edits_are_refused() {
+        use crate::bank::records::{Answer, Repay, refresh_status};
+        let mut e2 = entry("530402", "50.00");
+        e2.case_key = "T-2".into();
+        e2.account = "6228480000000002".into();
+        let mut l = Ledger {
+            entries: vec![entry("530402", "100.00"), e2],
+            ..Default::default()
+        };
+        l.answers.push(Answer {
+            period: "2025-H1".into(),
+            repay: false,
+            county_code: "530402".into(),
+            id_number: "530402197001010011".into(),
+            account: "6228480000000001".into(),
+            name: "李明".into(),
+            amount: "100.00".into(),
+            paid: false,
+            reason: "账户已销户".into(),
+            source: "回单.xlsx｜Sheet1｜第 2 行".into(),
+        });
+        l.repays.push(Repay {
+            period: "2025-H2".into(),
+            batch: 1,
+            orig_period: "2025-H1".into(),
+            county_code: "530402".into(),
+            county_name: "红塔区".into(),
+            id_number: "530402197001010011".into(),
+            old_account: "6228480000000001".into(),
+            name: "李明".into(),
+            bank: "中国农业银行".into(),
+            account: "6228480000000009".into(),
+            amount: "100.00".into(),
+            reason: "账户已销户".into(),
+            source: "更正.xlsx｜Sheet1｜第 4 行".into(),
+            run_date: "2025-07-15".into(),
+        });
+        refresh_status(&mut l);
+        assert_eq!(l.entries[0].status, "已补发（2025-H2）");
+        assert_eq!(l.entries[1].status, "待发放");
+        assert_eq!(round_trip(&l).unwrap(), Some(l.clone()));
+        // The same answer with another reason in the visible sheet only: refused.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("台账.xlsx");
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 7, 15).unwrap();
+        std::fs::write(&path, l.render(day).unwrap()).unwrap();
+        let mut forged = l.clone();
+        forged.answers[0].reason = "户名不符".into();
+        let forged_bytes = forged.render(day).unwrap();
+        let visible = zip_part(&forged_bytes, "xl/worksheets/sheet3.xml");
+        let hidden = zip_part(&std::fs::read(&path).unwrap(), "xl/worksheets/sheet6.xml");
+        let mixed = rezip(
+            &forged_bytes,
+            &[
+                ("xl/worksheets/sheet3.xml", visible),
+                ("xl/worksheets/sheet6.xml", hidden),
+            ],
+        );
+        std::fs::write(&path, mixed).unwrap();
+        let e = Ledger::load(&path).unwrap_err();
+        assert!(e.contains("银行回单") && e.contains("失败原因"), "{e}");
+    }
+
+    fn zip_part(bytes: &[u8], name: &str) -> Vec<u8> {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut v = Vec::new();
+        z.by_name(name).unwrap().read_to_end(&mut v).unwrap();
+        v
+    }
+
+    /// `bytes` with the parts `replace` swapped in.
+    fn rezip(bytes: &[u8], replace: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            if let Some((_, new)) = replace.iter().find(|(n, _)| *n == name) {
+                data = new.clone();
+            }
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(&data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
     /// A consistent (digest-correct) ledger whose money does not parse must be refused, not
     /// counted as 0.00 元 already paid.
     #[test]
     fn amounts_and_codes_that_do_not_parse_are_refused() {
         let good = Ledger {
             entries: vec![entry("530402", "100.00")],
-            periods: Vec::new(),
+            ..Default::default()
         };
         assert_eq!(round_trip(&good).unwrap(), Some(good));
         for (code, amount) in [("530402", "abc"), ("530402", "-5.00"), ("53x402", "100.00")] {
             let bad = Ledger {
                 entries: vec![entry(code, amount)],
-                periods: Vec::new(),
+                ..Default::default()
             };
             let e = round_trip(&bad).unwrap_err();
             assert!(

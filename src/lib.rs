@@ -4,6 +4,7 @@
 //! ([`mediation`]) and program B ([`staff`]) are two forms, and the county self-check
 //! ([`check`]) applies their rules without the bureau's data.
 
+pub mod bank;
 pub mod cell;
 pub mod check;
 pub mod codes;

@@ -117,6 +117,8 @@ pub struct Policy {
     pub total_mediation_cap: Decimal,
     pub total_staff_allocation: Decimal,
     pub total_staff_quota: u32,
+    /// The paying banks' batch templates (SPEC §12.1), in policy order.
+    pub banks: Vec<crate::bank::profile::BankProfile>,
     /// Where the policy came from, for the run sheet.
     pub source: String,
     /// SHA-256 of the policy file's bytes, hex.
@@ -150,6 +152,8 @@ struct RawPolicy {
     periods: Vec<Spanned<RawPeriod>>,
     rates: Vec<Spanned<RawRate>>,
     counties: Vec<Spanned<RawCounty>>,
+    #[serde(default)]
+    banks: Vec<Spanned<crate::bank::profile::RawBank>>,
 }
 
 fn default_over_cap() -> OverCap {
@@ -255,7 +259,11 @@ const KEY_LABELS: &[(&str, &str)] = &[
 ];
 
 fn key_with_label(key: &str) -> String {
-    match KEY_LABELS.iter().find(|(k, _)| *k == key) {
+    match KEY_LABELS
+        .iter()
+        .chain(crate::bank::profile::KEY_LABELS)
+        .find(|(k, _)| *k == key)
+    {
         Some((_, label)) => format!("{key}（{label}）"),
         None => key.to_string(),
     }
@@ -658,6 +666,9 @@ impl Policy {
             )));
         }
 
+        let banks = crate::bank::profile::validate(&raw.banks, &|o| line_of(text, o))
+            .map_err(PolicyError)?;
+
         Ok(Policy {
             name: raw.name,
             year,
@@ -670,6 +681,7 @@ impl Policy {
             total_mediation_cap: t.mediation_cap,
             total_staff_allocation: t.staff_allocation,
             total_staff_quota: t.staff_quota,
+            banks,
             source: source.to_string(),
             sha256,
         })

@@ -5,6 +5,7 @@
 //! ledger, guard) cannot depend on it. Every argument has a help text, and defaults are
 //! written into it because clap's own `[default: …]` is English ([`usage`] dresses the rest).
 
+mod bank;
 mod check;
 mod run;
 mod samples;
@@ -39,6 +40,8 @@ enum Command {
     Staff(staff::Args),
     Check(check::Args),
     Template(template::Args),
+    Result(bank::ResultArgs),
+    Repay(bank::RepayArgs),
     Samples(samples::Args),
 }
 
@@ -54,6 +57,8 @@ impl Cli {
             Command::Staff(a) => a.exec(),
             Command::Check(a) => a.exec(),
             Command::Template(a) => a.exec(),
+            Command::Result(a) => a.exec(),
+            Command::Repay(a) => a.exec(),
             Command::Samples(a) => a.exec(),
         }
     }

@@ -120,6 +120,7 @@ fn run(
         Some(l) => {
             l.check_can_run(&period, &policy)
                 .map_err(RunError::Ledger)?;
+            payrun::bank::check_rerun(l, &period.label).map_err(RunError::Ledger)?;
             l.prior_for(&period, &policy)
         }
         None => {
@@ -143,6 +144,7 @@ fn run(
     bar.finish_and_clear();
     out.notices.extend(notices);
     out.without_ledger = without_ledger;
+    out.payments = payrun::bank::run_tracking(ledger.as_ref(), &out);
     if let Some(record) = ledger
         .as_ref()
         .and_then(|l| guard::record::compare(l, &out))

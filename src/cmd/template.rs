@@ -21,9 +21,12 @@ pub struct Args {
 impl Args {
     pub fn exec(self) -> Result<u8, Failure> {
         let policy = super::policy(self.policy.as_deref())?;
-        for p in write_templates(&policy, &self.out, template_date(&policy)?)? {
+        let date = template_date(&policy)?;
+        for p in write_templates(&policy, &self.out, date)? {
             println!("已生成空白申报表：{}", p.display());
         }
+        let p = payrun::bank::correction::write_template(&policy, &self.out, date)?;
+        println!("已生成空白账户更正表：{}", p.display());
         Ok(0)
     }
 }

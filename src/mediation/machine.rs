@@ -69,6 +69,7 @@ pub fn summary_json(out: &RunOutput) -> Result<Vec<u8>, serde_json::Error> {
         "run_date": out.period.run_date.to_string(),
         "counties": out.counties.iter().map(county_json).collect::<Vec<_>>(),
         "unassigned": county_json(&out.unassigned),
+        "payment_status": crate::bank::tracking_json(out),
         "totals": county_json(&out.totals),
         "without_ledger": out.without_ledger,
     });

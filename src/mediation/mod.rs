@@ -168,6 +168,9 @@ pub struct RunOutput {
     pub skipped: Vec<SkippedFile>,
     /// A later period run with `--without-ledger` (SPEC §10.5): nothing paid before is known.
     pub without_ledger: bool,
+    /// Per county code, where the year's approved money stands at the bank (SPEC §12.5),
+    /// this period included; set by the run from the ledger.
+    pub payments: BTreeMap<String, crate::bank::records::Tracking>,
 }
 
 form::run_output!(RunOutput, claims);
@@ -254,6 +257,7 @@ pub fn evaluate_files(
         notices,
         skipped: found.skipped,
         without_ledger: false,
+        payments: BTreeMap::new(),
     }
 }
 

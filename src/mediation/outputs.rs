@@ -58,6 +58,10 @@ pub fn folders(dir: &Path) -> [PathBuf; 2] {
 /// Writes every output of a run into `dir`. The outputs are independent, so they are written in
 /// parallel; each is atomic on its own.
 pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), RunError> {
+    // The 发放表's lines, once for the 发放表 and its batch files; the batch files are checked to
+    // the fen against them before anything is written: a difference stops the run.
+    let payroll_lines = report::payroll::payroll_lines(out).map_err(RunError::Report)?;
+    let batches = crate::bank::plan(out, &payroll_lines).map_err(RunError::Report)?;
     std::fs::create_dir_all(dir).map_err(|e| FormError::OutputFolder {
         path: dir.display().to_string(),
         source: e,
@@ -73,7 +77,15 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), RunError> {
         );
         r.map_err(RunError::Report)
     };
-    let machine = || machine::write(out, dir).map_err(RunError::from);
+    let timed_ref = &timed;
+    // The batch files first, so that their plan (a copy of every 发放表 line) is freed while
+    // the large workbooks are still being written.
+    let machine = move || {
+        let b = timed_ref("代发", &|| crate::bank::write(out, &batches, dir));
+        drop(batches);
+        let m = machine::write(out, dir).map_err(RunError::from);
+        b.and(m)
+    };
     let approval = || {
         timed("审批汇总表", &|| {
             report::approval::write_approval(out, &w.approval)
@@ -81,7 +93,7 @@ pub fn write_outputs(out: &RunOutput, dir: &Path) -> Result<(), RunError> {
     };
     let payroll = || {
         timed("发放表", &|| {
-            report::payroll::write_payroll(out, &w.payroll)
+            report::payroll::write_payroll_from(out, &payroll_lines, &w.payroll)
         })
     };
     let feedback = || {

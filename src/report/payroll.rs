@@ -259,7 +259,11 @@ fn xe(e: XlsxError) -> String {
 
 /// Builds the payroll workbook (not saved).
 pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
-    let counties = payroll_lines(out)?;
+    build_payroll_from(out, &payroll_lines(out)?)
+}
+
+/// Builds the payroll workbook from lines [`payroll_lines`] gave (not saved).
+pub fn build_payroll_from(out: &RunOutput, counties: &[CountyPay]) -> Result<Workbook, String> {
     let st = Styles::new();
     let mut wb = style::workbook();
     wb.set_properties(&style::properties(
@@ -270,8 +274,8 @@ pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
     let name = style::sheet_name("汇总", &mut taken);
     let ws = wb.add_worksheet();
     ws.set_name(name).map_err(xe)?;
-    write_summary(ws, &st, out, &counties).map_err(xe)?;
-    for cp in &counties {
+    write_summary(ws, &st, out, counties).map_err(xe)?;
+    for cp in counties {
         let name = style::sheet_name(&cp.name, &mut taken);
         let ws = wb.add_worksheet();
         ws.set_name(name).map_err(xe)?;
@@ -282,7 +286,17 @@ pub fn build_payroll(out: &RunOutput) -> Result<Workbook, String> {
 
 /// Writes 发放表_<period>.xlsx (SPEC §4.6) atomically.
 pub fn write_payroll(out: &RunOutput, path: &Path) -> Result<(), String> {
-    let mut wb = build_payroll(out)?;
+    write_payroll_from(out, &payroll_lines(out)?, path)
+}
+
+/// [`write_payroll`] from lines [`payroll_lines`] gave (the run shares them with the batch
+/// files).
+pub fn write_payroll_from(
+    out: &RunOutput,
+    counties: &[CountyPay],
+    path: &Path,
+) -> Result<(), String> {
+    let mut wb = build_payroll_from(out, counties)?;
     style::save(&mut wb, path)
 }
 

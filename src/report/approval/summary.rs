@@ -26,6 +26,9 @@ const SUMMARY_COLS: &[Col] = &[
     Col("以前期间已发放", 15.0),
     Col("剩余额度", 15.0),
     Col("使用率", 10.0),
+    Col("已入账", 15.0),
+    Col("发放失败", 15.0),
+    Col("待发放", 15.0),
 ];
 
 pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
@@ -72,16 +75,20 @@ pub(super) fn sheet(cx: &Ctx) -> Res<Worksheet> {
     sh.money(r, 8, t.paid_before, &st.total_money)?;
     sh.money(r, 9, t.remaining_after, &st.total_money)?;
     sh.number(r, 10, usage_rate(t), &st.total_pct)?;
+    let paid = crate::bank::tracking_total(out);
+    sh.money(r, 11, paid.credited, &st.total_money)?;
+    sh.money(r, 12, paid.failed, &st.total_money)?;
+    sh.money(r, 13, paid.pending, &st.total_money)?;
     let total_row = r;
 
     // Notes under the table.
     let mut notes = vec![format!(
         "说明：1. 使用率 =（以前期间已发放 + 本期核准金额）÷ 年度限额；剩余额度 = 年度限额 − 以前期间已发放 − 本期核准金额。2. 超出年度限额的处理：{}。",
         over_cap_text(out.policy.over_cap)
-    )];
+    ), "3. 已入账、发放失败、待发放：本年度至本期核准的款项在银行的发放情况（以台账中导入的银行处理结果和补发记录为准；补发后未回单的计入待发放），三者之和 = 以前期间已发放 + 本期核准金额。".to_string()];
     if out.unassigned.claimed_rows > 0 {
         notes.push(format!(
-            "3. “{}”一行是县（市、区）一栏无法识别的数据行，均不予补贴，见“不予补贴明细”表。",
+            "4. “{}”一行是县（市、区）一栏无法识别的数据行，均不予补贴，见“不予补贴明细”表。",
             out.unassigned.name
         ));
     }
@@ -138,13 +145,22 @@ fn county_row(sh: &mut Sheet, cx: &Ctx, r: u32, s: &CountySummary, unassigned: b
     sh.count(r, 5, s.held_rows, &st.int)?;
     sh.money(r, 6, s.approved_amount, &st.money)?;
     if unassigned {
-        // No cap belongs to rows without a county.
-        sh.blanks(r, 7..=10, &st.text)?;
+        // No cap belongs to rows without a county, and nothing is paid to them.
+        sh.blanks(r, 7..=13, &st.text)?;
     } else {
         sh.money(r, 7, s.cap, &st.money)?;
         sh.money(r, 8, s.paid_before, &st.money)?;
         sh.money(r, 9, s.remaining_after, &st.money)?;
         sh.number(r, 10, usage_rate(s), &st.pct)?;
+        let paid = s
+            .code
+            .as_ref()
+            .and_then(|c| cx.out.payments.get(c.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        sh.money(r, 11, paid.credited, &st.money)?;
+        sh.money(r, 12, paid.failed, &st.money)?;
+        sh.money(r, 13, paid.pending, &st.money)?;
     }
     Ok(())
 }
