@@ -438,10 +438,21 @@ fn remove_stale(plan: &BatchPlan, dir: &Path, written: &[(&CountyBatches, &Batch
         .iter()
         .map(|(cb, f)| dir.join(relative_path(cb, f)))
         .collect();
+    for path in period_files(dir, &plan.period) {
+        if !keep.contains(&path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// The batch files of `period` already under `<dir>/代发/<county>/` (written by an earlier run
+/// of it): a run replaces or removes each, so the preflight of SPEC §10.6 tries them first.
+pub fn period_files(dir: &Path, period: &str) -> Vec<PathBuf> {
     let root = dir.join(BATCH_DIR);
-    let tag = format!("_代发_{}", file_component(&plan.period));
+    let tag = format!("_代发_{}", file_component(period));
+    let mut v = Vec::new();
     let Ok(folders) = std::fs::read_dir(&root) else {
-        return;
+        return v;
     };
     for folder in folders.flatten() {
         let Ok(files) = std::fs::read_dir(folder.path()) else {
@@ -453,11 +464,13 @@ fn remove_stale(plan: &BatchPlan, dir: &Path, written: &[(&CountyBatches, &Batch
             let ours = name.contains(&tag)
                 && (name.ends_with(".xlsx") || name.ends_with(".txt"))
                 && !name.starts_with('.');
-            if ours && path.is_file() && !keep.contains(&path) {
-                let _ = std::fs::remove_file(&path);
+            if ours && path.is_file() {
+                v.push(path);
             }
         }
     }
+    v.sort();
+    v
 }
 
 #[cfg(test)]

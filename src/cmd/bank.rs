@@ -70,6 +70,24 @@ fn load_ledger(path: &Path) -> Result<Ledger, String> {
     })
 }
 
+/// Before the ledger (and `files`) are replaced: every one of them can be (none is open in
+/// Excel, SPEC §10.6), every folder in `folders` takes files, and the ledger is copied into
+/// 台账备份/ (SPEC §10.4), as `payrun run` does. Returns the copy's path.
+fn guard_ledger(
+    path: &Path,
+    files: &[PathBuf],
+    folders: &[PathBuf],
+    date: chrono::NaiveDate,
+) -> Result<Option<PathBuf>, String> {
+    let mut targets = files.to_vec();
+    targets.push(path.to_path_buf());
+    let mut dirs = folders.to_vec();
+    dirs.push(path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    dirs.push(payrun::guard::backup::folder(path));
+    payrun::guard::in_use::preflight(&targets, &dirs).map_err(|e| e.to_string())?;
+    payrun::guard::backup::backup(path, date).map_err(|e| e.to_string())
+}
+
 fn write_ledger(l: &Ledger, path: &Path, date: chrono::NaiveDate) -> Result<(), String> {
     let bytes = l.render(date)?;
     payrun::report::write_atomic(path, &bytes)
@@ -168,6 +186,7 @@ fn result_command(a: ResultArgs) -> Result<u8, String> {
         print_tracking(&l, policy.year);
         return Ok(0);
     }
+    let backup = guard_ledger(&path, &[], &[], today)?;
     write_ledger(&l, &path, today)?;
     println!(
         "已导入 {} 的处理结果：成功 {} 行，失败 {} 行，此前已导入 {} 行。",
@@ -180,6 +199,9 @@ fn result_command(a: ResultArgs) -> Result<u8, String> {
         );
     }
     println!("台账：{}", path.display());
+    if let Some(b) = backup {
+        println!("改动前的台账已备份为：{}", b.display());
+    }
     Ok(0)
 }
 
@@ -237,12 +259,18 @@ fn repay_command(a: RepayArgs) -> Result<u8, String> {
             .sum(),
     );
     let batch = plan.new[0].batch;
-    let files = payrun::bank::repay::write_batches(&policy, &period, &plan.new, &dir)?;
-    payrun::bank::repay::record(&mut l, plan.new);
     let sheet = dir.join(format!(
         "补发表_{}.xlsx",
         payrun::report::style::file_component(&period.label)
     ));
+    let backup = guard_ledger(
+        &path,
+        std::slice::from_ref(&sheet),
+        std::slice::from_ref(&dir),
+        run_date,
+    )?;
+    let files = payrun::bank::repay::write_batches(&policy, &period, &plan.new, &dir)?;
+    payrun::bank::repay::record(&mut l, plan.new);
     payrun::bank::repay::write_sheet(&l, &period, &plan.unpaid, &sheet)?;
     write_ledger(&l, &path, run_date)?;
     println!(
@@ -256,5 +284,8 @@ fn repay_command(a: RepayArgs) -> Result<u8, String> {
         println!("代发文件：{}", dir.join(f).display());
     }
     println!("台账：{}", path.display());
+    if let Some(b) = backup {
+        println!("改动前的台账已备份为：{}", b.display());
+    }
     Ok(0)
 }

@@ -192,6 +192,15 @@ fn run(
         ))
     })?;
     print_summary(&out, &dir);
+    let batches = payrun::bank::batch::period_files(&dir, &out.period.label).len();
+    let batch_dir = dir.join(payrun::bank::batch::BATCH_DIR);
+    if batches > 0 {
+        println!(
+            "银行代发文件：{}（{batches} 个，按县和开户银行分开；笔数和金额见其中的 {}）",
+            batch_dir.display(),
+            payrun::bank::summary::file_name(&out.period.label)
+        );
+    }
     if finalize {
         println!("期间 {} 已在台账中结束，不能再重新审核。", out.period.label);
     }

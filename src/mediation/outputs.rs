@@ -36,8 +36,8 @@ impl Workbooks {
 }
 
 /// Every file a run of `period_label` replaces or removes in `dir`: decisions.csv,
-/// summary.json, the two workbooks, and every feedback workbook of the period already there
-/// (each is rewritten or, for a county that sent nothing this time, removed).
+/// summary.json, the two workbooks, every feedback workbook and batch file of the period already
+/// there (each is rewritten or, for a county that sent nothing this time, removed) and 代发汇总.
 pub fn replaced_files(dir: &Path, period_label: &str) -> Vec<PathBuf> {
     let w = Workbooks::in_dir(dir, period_label);
     let mut v: Vec<PathBuf> = crate::form::machine::files_in(dir).into();
@@ -47,12 +47,22 @@ pub fn replaced_files(dir: &Path, period_label: &str) -> Vec<PathBuf> {
         &w.feedback,
         period_label,
     ));
+    v.push(
+        dir.join(crate::bank::batch::BATCH_DIR)
+            .join(crate::bank::summary::file_name(period_label)),
+    );
+    v.extend(crate::bank::batch::period_files(dir, period_label));
     v
 }
 
-/// The folders a run writes into under its period folder `dir`.
-pub fn folders(dir: &Path) -> [PathBuf; 2] {
-    [dir.to_path_buf(), dir.join(FEEDBACK)]
+/// The folders a run writes into under its period folder `dir` (the batch files' county
+/// folders are made by the run inside 代发/).
+pub fn folders(dir: &Path) -> [PathBuf; 3] {
+    [
+        dir.to_path_buf(),
+        dir.join(FEEDBACK),
+        dir.join(crate::bank::batch::BATCH_DIR),
+    ]
 }
 
 /// Writes every output of a run into `dir`. The outputs are independent, so they are written in
