@@ -20,4 +20,5 @@ pub mod report;
 pub mod samples;
 pub mod staff;
 pub mod template;
+pub mod year;
 pub mod zh;

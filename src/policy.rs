@@ -119,6 +119,10 @@ pub struct Policy {
     pub total_staff_quota: u32,
     /// The paying banks' batch templates (SPEC §12.1), in policy order.
     pub banks: Vec<crate::bank::profile::BankProfile>,
+    /// How `payrun year` proposes next year's caps (SPEC §14.2).
+    pub allocation_rule: AllocationRule,
+    /// The two projects' facts and their performance indicators (SPEC §14.1).
+    pub performance: crate::year::indicators::Performance,
     /// Where the policy came from, for the run sheet.
     pub source: String,
     /// SHA-256 of the policy file's bytes, hex.
@@ -154,7 +158,53 @@ struct RawPolicy {
     counties: Vec<Spanned<RawCounty>>,
     #[serde(default)]
     banks: Vec<Spanned<crate::bank::profile::RawBank>>,
+    #[serde(default)]
+    allocation_rule: Option<Spanned<RawAllocationRule>>,
+    #[serde(default)]
+    projects: RawProjects,
+    #[serde(default)]
+    performance: RawPerformance,
 }
+
+/// `[allocation_rule]` (SPEC §14.2): next year's caps shared by demand, each bounded to
+/// ±`bound` of its current cap and rounded down to `round_to` 元.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocationRule {
+    pub bound: Decimal,
+    pub round_to: Decimal,
+}
+
+impl Default for AllocationRule {
+    fn default() -> Self {
+        AllocationRule {
+            bound: Decimal::new(20, 2),
+            round_to: Decimal::from(100),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllocationRule {
+    #[serde(default = "default_method")]
+    method: String,
+    #[serde(deserialize_with = "de_money", default = "default_bound")]
+    bound: Decimal,
+    #[serde(deserialize_with = "de_money", default = "default_round_to")]
+    round_to: Decimal,
+}
+
+fn default_method() -> String {
+    "demand".into()
+}
+fn default_bound() -> Decimal {
+    Decimal::new(20, 2)
+}
+fn default_round_to() -> Decimal {
+    Decimal::from(100)
+}
+
+pub(crate) use crate::year::indicators::{RawPerformance, RawProjects};
 
 fn default_over_cap() -> OverCap {
     OverCap::Hold
@@ -207,7 +257,7 @@ struct RawCounty {
 
 /// Money in the policy is a string ("180000.00") or an integer; a TOML float would pass through
 /// binary floating point, so it is refused.
-fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+pub(crate) fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum M {
@@ -256,6 +306,25 @@ const KEY_LABELS: &[(&str, &str)] = &[
     ("amount", "金额"),
     ("code", "县（市、区）代码"),
     ("aliases", "别名"),
+    ("allocation_rule", "下年度限额分配办法"),
+    ("method", "分配办法"),
+    ("bound", "增减幅度上限"),
+    ("round_to", "取整单位"),
+    ("projects", "项目基本情况"),
+    ("performance", "绩效指标"),
+    ("mediation", "人民调解“一案一补”项目"),
+    ("staff", "协勤人员经费项目"),
+    ("department", "主管部门"),
+    ("implementer", "实施单位"),
+    ("goal", "年度总体目标"),
+    ("level1", "一级指标"),
+    ("level2", "二级指标"),
+    ("level3", "三级指标"),
+    ("compare", "比较方式"),
+    ("target", "年度指标值"),
+    ("unit", "计量单位"),
+    ("points", "分值"),
+    ("measure", "取数方式"),
 ];
 
 fn key_with_label(key: &str) -> String {
@@ -669,7 +738,37 @@ impl Policy {
         let banks = crate::bank::profile::validate(&raw.banks, &|o| line_of(text, o))
             .map_err(PolicyError)?;
 
+        let allocation_rule = match &raw.allocation_rule {
+            None => AllocationRule::default(),
+            Some(r) => {
+                let line = line_of(text, r.span().start);
+                let v = r.get_ref();
+                if v.method != "demand" {
+                    return Err(PolicyError(format!(
+                        "政策文件第 {line} 行：分配办法 method = \"{}\" 无效，目前只能为 demand（按各县核准与超限额待定之和分配）",
+                        v.method
+                    )));
+                }
+                if v.bound > Decimal::ONE || v.round_to.is_zero() {
+                    return Err(PolicyError(format!(
+                        "政策文件第 {line} 行：分配办法的 bound 应为 0 至 1 之间的比例（如 \"0.20\"），round_to 应为大于 0 的金额（如 \"100\"）"
+                    )));
+                }
+                AllocationRule {
+                    bound: v.bound,
+                    round_to: v.round_to,
+                }
+            }
+        };
+        let performance =
+            crate::year::indicators::validate(&raw.projects, &raw.performance, &|o| {
+                line_of(text, o)
+            })
+            .map_err(PolicyError)?;
+
         Ok(Policy {
+            allocation_rule,
+            performance,
             name: raw.name,
             year,
             over_cap: raw.over_cap,

@@ -12,6 +12,7 @@ mod samples;
 mod staff;
 mod template;
 pub mod usage;
+mod year;
 
 use std::path::Path;
 
@@ -43,6 +44,7 @@ enum Command {
     Result(bank::ResultArgs),
     Repay(bank::RepayArgs),
     Samples(samples::Args),
+    Year(year::Args),
 }
 
 /// Why a command wrote nothing (exit 1): a Chinese sentence naming the place.
@@ -60,6 +62,7 @@ impl Cli {
             Command::Result(a) => a.exec(),
             Command::Repay(a) => a.exec(),
             Command::Samples(a) => a.exec(),
+            Command::Year(a) => a.exec(),
         }
     }
 }
