@@ -369,7 +369,7 @@ fn unit_format(base: &Format, unit: &str, whole: bool) -> Format {
 fn eval_sheet(ws: &mut Worksheet, st: &Styles, out: &YearOutput, e: &Evaluation) -> Res {
     let mk = Marked::new(st);
     // 0 label | 1 一级 | 2 二级 | 3 三级 | 4 年度指标值 | 5 实际完成值 | 6 分值 | 7 得分 | 8 偏差
-    let cols = Columns::units(&[9, 9, 9, 16, 11, 12, 6, 7, 19]);
+    let cols = Columns::units(&[9, 9, 9, 15, 11, 11, 6, 7, 17]);
     cols.apply(ws)?;
     let mut sh = Sheet::new(ws, &cols);
     let center = st.text_wrap.clone().set_align(FormatAlign::Center);
@@ -574,7 +574,7 @@ fn eval_sheet(ws: &mut Worksheet, st: &Styles, out: &YearOutput, e: &Evaluation)
         String::new()
     } else {
         format!(
-            "另有 {} 分待人工评分（待填、缺数据），总分为已评部分之和",
+            "另有 {} 分待评（待填、缺数据）",
             e.pending_points.normalize()
         )
     };

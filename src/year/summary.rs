@@ -61,7 +61,7 @@ fn evaluation(e: &Evaluation) -> Value {
             "level3": r.indicator.level3,
             "target": r.indicator.target_shown(),
             "measure": r.indicator.measure.code(),
-            "points": r.indicator.points.to_string(),
+            "points": r.indicator.points.normalize().to_string(),
             "actual": r.actual.map(|a| a.to_string()),
             "score": r.score.map(|s| s.to_string()),
             "pending": r.pending.map(|p| p.label()),
