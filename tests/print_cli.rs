@@ -62,6 +62,20 @@ fn outputs() -> &'static Outputs {
         ]);
         assert_eq!(staff.code, 0, "{}{}", staff.stdout, staff.stderr);
         consoles.push(("staff".to_string(), staff.stdout + &staff.stderr));
+        // The year's end over both periods and the staff run (SPEC §14).
+        let year = payrun(&[
+            "year",
+            "--year",
+            "2025",
+            "--run-date",
+            "2025-12-20",
+            "--out",
+            run.to_str().unwrap(),
+            "--staff",
+            staff_out.join("staff-2025").to_str().unwrap(),
+        ]);
+        assert_eq!(year.code, 0, "{}{}", year.stdout, year.stderr);
+        consoles.push(("year".to_string(), year.stdout + &year.stderr));
         let tpl = root.join("template");
         let t = payrun(&["template", "--out", tpl.to_str().unwrap()]);
         assert_eq!(t.code, 0, "{}{}", t.stdout, t.stderr);
@@ -566,6 +580,19 @@ fn every_workbook_of_a_run_is_dated_once_with_the_run_date() {
             }
             assert!(!c.contains("审核日期："), "{}: {c}", path.display());
             assert!(!c.contains("评价日期"), "{}: {c}", path.display());
+        }
+    }
+    // The year's workbooks are dated with the year run's date.
+    for name in ["年度执行与绩效自评_2025.xlsx", "下年度分配建议_2026.xlsx"] {
+        let path = o.root.join("run/2025年度").join(name);
+        let t = texts(&path);
+        assert!(
+            t.iter().any(|c| c.contains("制表日期：2025年12月20日")),
+            "{}",
+            path.display()
+        );
+        for c in t.iter().filter(|c| c.starts_with("制表人：")) {
+            assert!(c.contains("制表日期：2025年12月20日"), "{c}");
         }
     }
     // H2's deadline is shown only as such.
