@@ -251,3 +251,92 @@ pub fn allocate(
         draft,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::year::execution::MediationLine;
+
+    fn execution(policy: &Policy, demand: &[(i64, i64)]) -> Execution {
+        let counties = policy
+            .counties
+            .iter()
+            .zip(demand)
+            .map(|(c, (approved, held))| MediationLine {
+                code: c.code.as_str().to_string(),
+                name: c.name.clone(),
+                cap: c.mediation_cap,
+                approved: Decimal::from(*approved),
+                held: Decimal::from(*held),
+                ..MediationLine::default()
+            })
+            .collect();
+        Execution {
+            year: policy.year,
+            periods: Vec::new(),
+            counties,
+            total: MediationLine::default(),
+            staff: None,
+            staff_run_date: None,
+            answered: false,
+            lines: 0,
+            lines_on_time: 0,
+            gaps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn caps_stay_within_the_bounds_in_hundreds_and_add_up_with_what_is_left() {
+        let p = Policy::default_policy().unwrap();
+        // 红塔 asks for everything, 江川 nothing, the rest a little.
+        let mut d = vec![(500_000, 300_000), (0, 0)];
+        d.extend(std::iter::repeat_n((1_000, 0), 7));
+        let x = execution(&p, &d);
+        let lines = propose(&p, &x);
+        let mut sum = Decimal::ZERO;
+        for (l, c) in lines.iter().zip(&p.counties) {
+            let b = c.mediation_cap * Decimal::new(20, 2);
+            assert!(l.proposed >= c.mediation_cap - b && l.proposed <= c.mediation_cap + b);
+            assert_eq!(l.proposed % Decimal::from(100), Decimal::ZERO);
+            sum += l.proposed;
+        }
+        // 红塔 at its ceiling, 江川 (no demand) at its floor, flagged.
+        assert_eq!(lines[0].proposed, Decimal::from(216_000));
+        assert_eq!(lines[1].proposed, Decimal::from(64_000));
+        assert!(lines[1].note.contains("无核准案件"), "{}", lines[1].note);
+        assert!(sum <= p.total_mediation_cap);
+    }
+
+    #[test]
+    fn no_demand_anywhere_keeps_every_cap() {
+        let p = Policy::default_policy().unwrap();
+        let x = execution(&p, &[(0, 0); 9]);
+        for (l, c) in propose(&p, &x).iter().zip(&p.counties) {
+            assert_eq!(l.proposed, c.mediation_cap);
+        }
+    }
+
+    #[test]
+    fn the_draft_moves_the_year_keeps_comments_and_loads() {
+        let p = Policy::default_policy().unwrap();
+        let x = execution(&p, &[(10_000, 0); 9]);
+        let lines = propose(&p, &x);
+        let d = draft(
+            &p,
+            crate::policy::DEFAULT_POLICY_TOML,
+            &lines,
+            NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+        )
+        .unwrap();
+        assert!(d.contains("# 协勤人员每人每月市级补助标准（元）"));
+        let q = Policy::from_toml(&d, "草案").unwrap();
+        assert_eq!(q.year, 2026);
+        assert_eq!(q.name, "玉溪市2026年人民调解一案一补及社区矫正协勤人员经费");
+        assert_eq!(q.total_staff_quota, p.total_staff_quota);
+        assert_eq!(
+            q.total_mediation_cap,
+            lines.iter().map(|l| l.proposed).sum::<Decimal>()
+        );
+        assert_eq!(q.performance, p.performance);
+    }
+}

@@ -341,3 +341,60 @@ pub fn validate(
         staff: indicators(&perf.staff, false, line_of)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{DEFAULT_POLICY_TOML, Policy};
+
+    fn refused(from: &str, to: &str) -> String {
+        assert!(DEFAULT_POLICY_TOML.contains(from), "{from}");
+        let t = DEFAULT_POLICY_TOML.replacen(from, to, 1);
+        Policy::from_toml(&t, "x.toml").unwrap_err().0
+    }
+
+    #[test]
+    fn the_embedded_set_covers_output_benefit_and_satisfaction() {
+        let p = Policy::default_policy().unwrap();
+        for list in [&p.performance.mediation, &p.performance.staff] {
+            for l1 in ["产出指标", "效益指标", "满意度指标"] {
+                assert!(list.iter().any(|i| i.level1 == l1), "{l1}");
+            }
+            for l2 in ["数量指标", "质量指标", "时效指标", "成本指标"] {
+                assert!(list.iter().any(|i| i.level2 == l2), "{l2}");
+            }
+            let sum: rust_decimal::Decimal = list.iter().map(|i| i.points).sum();
+            assert_eq!(sum, rust_decimal::Decimal::from(90));
+        }
+        assert_eq!(p.performance.mediation_project.department, "玉溪市司法局");
+    }
+
+    #[test]
+    fn a_bad_indicator_is_told_in_chinese_at_its_line() {
+        let e = refused("measure = \"cases_paid\"", "measure = \"cases\"");
+        assert!(
+            e.contains("取数方式") && e.contains("cases_paid") && e.contains("行"),
+            "{e}"
+        );
+        let e = refused("measure = \"cases_paid\"", "measure = \"fill_rate\"");
+        assert!(e.contains("无效"), "{e}");
+        let e = refused(
+            "compare = \">=\"\ntarget = \"2000\"",
+            "compare = \">\"\ntarget = \"2000\"",
+        );
+        assert!(e.contains("比较方式"), "{e}");
+        let e = refused("target = \"2000\"", "target = \"两千\"");
+        assert!(e.contains("年度指标值"), "{e}");
+        let e = refused(
+            "points = 15\nmeasure = \"cases_paid\"",
+            "points = 55\nmeasure = \"cases_paid\"",
+        );
+        assert!(e.contains("超过 90 分"), "{e}");
+        let e = refused("bound = \"0.20\"", "bound = \"2\"");
+        assert!(e.contains("bound"), "{e}");
+        let e = refused("level3 = \"补贴案件数\"", "levl3 = \"补贴案件数\"");
+        assert!(
+            e.contains("未知的项 levl3") && e.contains("level3（三级指标）"),
+            "{e}"
+        );
+    }
+}

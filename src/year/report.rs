@@ -358,7 +358,8 @@ fn wan(v: Decimal) -> Decimal {
 fn unit_format(base: &Format, unit: &str, whole: bool) -> Format {
     let digits = if whole { "#,##0" } else { "#,##0.00" };
     let unit = unit.replace('"', "");
-    if unit.is_empty() {
+    // A long unit (元/人·月) stays in 年度指标值: beside the figure it would not fit the column.
+    if unit.is_empty() || crate::report::text::display_width(&unit) > 5 {
         base.clone().set_num_format(digits)
     } else {
         base.clone().set_num_format(format!("{digits}\"{unit}\""))
@@ -473,7 +474,7 @@ fn eval_sheet(ws: &mut Worksheet, st: &Styles, out: &YearOutput, e: &Evaluation)
     let lines = crate::report::text::wrapped_lines(&goal, cols.span_px(1, 4)).max(
         crate::report::text::wrapped_lines(&e.achieved, cols.span_px(5, 8)),
     );
-    sh.height(r, row_pixels(lines.max(3)))?;
+    sh.height(r, row_pixels(lines.max(3) + 1))?;
     sh.ws
         .merge_range(goal_top, 0, r, 0, "年度总体目标", &head)?;
     r += 1;

@@ -272,3 +272,52 @@ pub fn staff(policy: &Policy, x: &Execution) -> Evaluation {
         achieved,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(compare: Compare, target: i64, points: i64) -> Indicator {
+        Indicator {
+            level1: "产出指标".into(),
+            level2: "数量指标".into(),
+            level3: "x".into(),
+            compare,
+            target_text: target.to_string(),
+            target: Some(Decimal::from(target)),
+            unit: String::new(),
+            points: Decimal::from(points),
+            measure: Measure::CasesPaid,
+        }
+    }
+
+    #[test]
+    fn full_points_when_met_else_in_proportion_to_the_hundredth() {
+        let i = ind(Compare::AtLeast, 300, 10);
+        assert_eq!(
+            score(&i, Decimal::from(300), Decimal::from(301)),
+            Decimal::from(10)
+        );
+        assert_eq!(
+            score(&i, Decimal::from(300), Decimal::from(193)),
+            Decimal::new(643, 2)
+        );
+        let c = ind(Compare::AtMost, 100, 10);
+        assert_eq!(
+            score(&c, Decimal::from(100), Decimal::from(90)),
+            Decimal::from(10)
+        );
+        assert_eq!(
+            score(&c, Decimal::from(100), Decimal::from(125)),
+            Decimal::from(8)
+        );
+    }
+
+    #[test]
+    fn grades_by_the_thresholds() {
+        assert_eq!(grade(Decimal::from(90)), "优");
+        assert_eq!(grade(Decimal::new(8999, 2)), "良");
+        assert_eq!(grade(Decimal::from(60)), "中");
+        assert_eq!(grade(Decimal::new(5999, 2)), "差");
+    }
+}
