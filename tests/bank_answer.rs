@@ -109,6 +109,10 @@ fn results(n: usize, failed: &[(usize, &'static str)]) -> Vec<(&'static str, &'s
 fn ledger_entries(ledger: &Path) -> Vec<(String, String, String, String, Decimal, String, String)> {
     sheet(ledger, "台账")[1..]
         .iter()
+        // Entry rows only: the sheet also holds its title, the per-period 小计, 合计 and sign-off.
+        .filter(|r| {
+            matches!(r.get(10), Some(Data::Float(_) | Data::Int(_))) && !text(r.get(1)).is_empty()
+        })
         .map(|r| {
             (
                 text(r.first()),
