@@ -588,11 +588,12 @@ impl Ledger {
         let money_w = f64::from(money_units(total) + 1).max(10.0);
         // The long texts wrap to two lines; IDs, dates and amounts never wrap.
         let widths = [
-            7.5, 7.0, 13.0, 8.0, 13.0, 15.0, 15.0, 7.0, 19.5, 10.5, money_w, 10.5, 40.0, 21.0, 10.0,
+            7.5, 7.0, 10.0, 8.0, 11.0, 15.0, 12.0, 7.0, 19.5, 10.5, money_w, 10.5, 30.0, 19.5, 8.0,
         ];
+        // 银行账号 wraps only when it is longer than the usual 19 digits.
         const WRAPPED: [bool; 15] = [
             false, false, true, true, true, true, true, true, false, false, false, false, true,
-            false, true,
+            true, true,
         ];
         // Every cell is text but the amount's: the columns carry the formats, so the entries
         // are written without a format lookup each (see `report::sheet`).

@@ -296,7 +296,7 @@ mod tests {
         let a = answer(&["rum"]);
         assert!(
             a.text
-                .contains("不认识的命令“rum”（是否要写 run？）；可用的命令：run、staff、check、template、samples"),
+                .contains("不认识的命令“rum”（是否要写 run？）；可用的命令：run、staff、check、template、result、repay、samples"),
             "{}",
             a.text
         );
@@ -354,7 +354,12 @@ mod tests {
         let cmd = localise(Cli::command());
         assert_eq!(usage(""), "payrun <命令> [选项]");
         let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
-        assert_eq!(names, ["run", "staff", "check", "template", "samples"]);
+        assert_eq!(
+            names,
+            [
+                "run", "staff", "check", "template", "result", "repay", "samples"
+            ]
+        );
         for c in cmd.get_subcommands() {
             let name = c.get_name();
             assert!(
