@@ -146,33 +146,18 @@ pub fn lock(ledger: &Path) -> Result<LedgerLock, String> {
     }
 }
 
-fn canonical_lines(l: &Ledger) -> Vec<(String, String)> {
-    let mut v = Vec::with_capacity(l.entries.len() + l.periods.len());
-    for e in &l.entries {
-        v.push((
-            "entry".to_string(),
-            serde_json::to_string(e).unwrap_or_default(),
-        ));
+/// The ledger's records as the check sheet holds them: (kind, JSON), one a row. Made one at a
+/// time, twice per save (for the digest, then for the rows), rather than held: on a province's
+/// ledger the whole list would be the save's largest allocation.
+fn canonical_lines(l: &Ledger) -> impl Iterator<Item = (&'static str, String)> + '_ {
+    fn json<T: Serialize>(x: &T) -> String {
+        serde_json::to_string(x).unwrap_or_default()
     }
-    for p in &l.periods {
-        v.push((
-            "period".to_string(),
-            serde_json::to_string(p).unwrap_or_default(),
-        ));
-    }
-    for a in &l.answers {
-        v.push((
-            "answer".to_string(),
-            serde_json::to_string(a).unwrap_or_default(),
-        ));
-    }
-    for r in &l.repays {
-        v.push((
-            "repay".to_string(),
-            serde_json::to_string(r).unwrap_or_default(),
-        ));
-    }
-    v
+    let entries = l.entries.iter().map(|e| ("entry", json(e)));
+    let periods = l.periods.iter().map(|p| ("period", json(p)));
+    let answers = l.answers.iter().map(|a| ("answer", json(a)));
+    let repays = l.repays.iter().map(|r| ("repay", json(r)));
+    entries.chain(periods).chain(answers).chain(repays)
 }
 
 /// Cells of at most CHUNK_UNITS UTF-16 units: a check-sheet JSON line can be longer than one
@@ -203,14 +188,14 @@ fn is_amount(s: &str) -> bool {
         .is_ok_and(|d| !d.is_sign_negative() && d.scale() <= 2)
 }
 
-fn digest(lines: &[(String, String)]) -> String {
+fn digest<K: AsRef<str>, J: AsRef<str>>(lines: impl IntoIterator<Item = (K, J)>) -> String {
     let mut h = Sha256::new();
     h.update(MAGIC.as_bytes());
     for (k, j) in lines {
         h.update(b"\n");
-        h.update(k.as_bytes());
+        h.update(k.as_ref().as_bytes());
         h.update(b"\t");
-        h.update(j.as_bytes());
+        h.update(j.as_ref().as_bytes());
     }
     crate::policy::hex(&h.finalize())
 }
@@ -295,7 +280,7 @@ impl Ledger {
             }
             lines.push((a, b));
         }
-        if digest(&lines) != stored_digest {
+        if digest(lines.iter().map(|(a, b)| (a, b))) != stored_digest {
             return Err(format!(
                 "台账 {shown} 的校验数据与其摘要不符（隐藏的校验表被改动），拒绝使用；请从备份恢复"
             ));
@@ -512,7 +497,6 @@ impl Ledger {
         }
         records::render(&mut wb, self, &st).map_err(err)?;
         {
-            let lines = canonical_lines(self);
             // Constant memory (inline strings), written row by row: as a standard sheet this
             // check copy of every entry, with its shared-string table, was the largest
             // allocation of a province's output phase (≈ 130 MB on 400k rows).
@@ -522,11 +506,12 @@ impl Ledger {
                 .set_name(CHECK_SHEET)
                 .map_err(err)?;
             ws.write_string(0, 0, MAGIC).map_err(err)?;
-            ws.write_string(0, 1, digest(&lines)).map_err(err)?;
-            for (i, (k, j)) in lines.iter().enumerate() {
+            ws.write_string(0, 1, digest(canonical_lines(self)))
+                .map_err(err)?;
+            for (i, (k, j)) in canonical_lines(self).enumerate() {
                 ws.write_string(i as u32 + 1, 0, k).map_err(err)?;
                 // A line longer than one cell holds continues in the next cells of the row.
-                for (n, chunk) in chunks(j).into_iter().enumerate() {
+                for (n, chunk) in chunks(&j).into_iter().enumerate() {
                     let col = u16::try_from(n + 1).map_err(|_| "台账校验数据过长".to_string())?;
                     ws.write_string(i as u32 + 1, col, chunk).map_err(err)?;
                 }
@@ -588,11 +573,12 @@ impl Ledger {
         let money_w = f64::from(money_units(total) + 1).max(10.0);
         // The long texts wrap to two lines; IDs, dates and amounts never wrap.
         let widths = [
-            7.5, 7.0, 13.0, 8.0, 13.0, 15.0, 15.0, 7.0, 19.5, 10.5, money_w, 10.5, 40.0, 21.0, 10.0,
+            7.5, 7.0, 10.0, 8.0, 11.0, 15.0, 12.0, 7.0, 19.5, 10.5, money_w, 10.5, 30.0, 19.5, 8.0,
         ];
+        // 银行账号 wraps only when it is longer than the usual 19 digits.
         const WRAPPED: [bool; 15] = [
             false, false, true, true, true, true, true, true, false, false, false, false, true,
-            false, true,
+            true, true,
         ];
         // Every cell is text but the amount's: the columns carry the formats, so the entries
         // are written without a format lookup each (see `report::sheet`).
@@ -943,11 +929,12 @@ mod tests {
         ws.write_number(1, 3, 2.0).unwrap();
         ws.write_number(1, 4, 150.0).unwrap();
         let ws = wb.add_worksheet().set_name(CHECK_SHEET).unwrap();
-        let lines = canonical_lines(&l);
+        let lines: Vec<_> = canonical_lines(&l).collect();
         ws.write_string(0, 0, MAGIC).unwrap();
-        ws.write_string(0, 1, digest(&lines)).unwrap();
+        ws.write_string(0, 1, digest(lines.iter().map(|(k, j)| (k, j))))
+            .unwrap();
         for (r, (k, j)) in (1u32..).zip(&lines) {
-            ws.write_string(r, 0, k).unwrap();
+            ws.write_string(r, 0, *k).unwrap();
             ws.write_string(r, 1, j).unwrap();
         }
         let dir = tempfile::tempdir().unwrap();

@@ -107,12 +107,16 @@ fn results(n: usize, failed: &[(usize, &'static str)]) -> Vec<(&'static str, &'s
 
 /// The 台账 sheet: (period, county, 调解员, 身份证号码, amount, 银行账号, 发放状态) per entry.
 fn ledger_entries(ledger: &Path) -> Vec<(String, String, String, String, Decimal, String, String)> {
-    sheet(ledger, "台账")[1..]
+    // The table starts under its header (title and info line above it) and ends at the first
+    // blank row (the 小计 and sign-off lines follow).
+    let rows = sheet(ledger, "台账");
+    let head = rows
         .iter()
-        // Entry rows only: the sheet also holds its title, the per-period 小计, 合计 and sign-off.
-        .filter(|r| {
-            matches!(r.get(10), Some(Data::Float(_) | Data::Int(_))) && !text(r.get(1)).is_empty()
-        })
+        .position(|r| text(r.first()) == "期间")
+        .expect("台账 has its header");
+    rows[head + 1..]
+        .iter()
+        .take_while(|r| r.iter().any(|d| !text(Some(d)).is_empty()))
         .map(|r| {
             (
                 text(r.first()),

@@ -558,14 +558,16 @@ fn every_workbook_of_a_run_is_dated_once_with_the_run_date() {
         (o.root.join("run/2025-H2"), "2025年12月20日"),
         (o.root.join("staff"), "2025年4月15日"),
     ];
+    // The bank's batch files (代发/<county>/…) are the bank's upload template, row 1 its header:
+    // they carry the run date in their document properties only. 代发汇总 is dated.
     let mut books: Vec<(PathBuf, &str)> = runs
         .iter()
         .flat_map(|(dir, day)| workbooks(dir).into_iter().map(move |p| (p, *day)))
-        // A bank's batch file (代发/<county>/) is in the bank's template: no title, no date.
         .filter(|(p, _)| {
-            !p.parent()
-                .and_then(|d| d.parent())
-                .is_some_and(|d| d.ends_with("代发"))
+            p.parent()
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .is_none_or(|n| n != "代发")
         })
         .collect();
     books.push((o.root.join("run/台账.xlsx"), "2025年12月20日"));

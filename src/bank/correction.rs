@@ -105,7 +105,7 @@ pub fn build_template(policy: &Policy, date: NaiveDate) -> Result<Workbook, Stri
             let f = if r == 0 { &st.title } else { &st.note };
             sh.note(r, n, f, 1).map_err(xe)?;
         }
-        style::page_setup(sh.ws, None, cols.total_px()).map_err(xe)?;
+        style::page_setup(sh.ws, Some((0, 0)), cols.total_px()).map_err(xe)?;
     }
     Ok(wb)
 }

@@ -260,7 +260,7 @@ pub fn tracking(l: &Ledger, include: &dyn Fn(&str) -> bool) -> BTreeMap<String, 
 pub const ANSWER_HEADERS: [&str; 10] = [
     "期间",
     "补发行",
-    "县（市、区）代码",
+    "区划代码",
     "身份证号码",
     "银行账号",
     "户名",
@@ -289,7 +289,7 @@ pub const REPAY_HEADERS: [&str; 15] = [
     "补发期间",
     "批次",
     "原期间",
-    "县（市、区）代码",
+    "区划代码",
     "县（市、区）",
     "身份证号码",
     "原账号",
@@ -322,24 +322,52 @@ pub fn repay_fields(r: &Repay) -> [String; 14] {
     ]
 }
 
+/// Row `r` as high as its longest wrapped text.
+fn fit_row(
+    sh: &mut Sheet,
+    cols: &Columns,
+    r: u32,
+    fields: &[String],
+    wrapped: &[bool],
+) -> Result<(), XlsxError> {
+    let cells: Vec<(u16, &str)> = (0u16..)
+        .zip(fields)
+        .filter(|(c, _)| wrapped.get(usize::from(*c)).copied().unwrap_or(false))
+        .map(|(c, v)| (c, v.as_str()))
+        .collect();
+    let lines = cols.lines(&cells);
+    if lines > 1 {
+        sh.height(r, crate::report::text::row_pixels(lines))?;
+    }
+    Ok(())
+}
+
 /// Writes the two sheets into the ledger workbook (after its own sheets).
 pub fn render(wb: &mut Workbook, l: &Ledger, st: &Styles) -> Result<(), XlsxError> {
     let book = Book::new(l);
     {
         let ws = wb.add_worksheet().set_name(ANSWER_SHEET)?;
-        let widths = [9.0, 7.0, 10.0, 21.0, 24.0, 12.0, 12.0, 9.0, 24.0, 40.0];
+        // Printed at >= 75 % on A4 landscape (SPEC §11.4): the long texts wrap.
+        let widths = [8.0, 6.0, 7.0, 19.5, 19.5, 7.0, 10.0, 8.0, 20.0, 30.0];
+        let wrapped = [
+            false, false, false, false, true, true, false, true, true, true,
+        ];
         let cols = Columns::chars(&widths);
         cols.apply(ws)?;
         let mut sh = Sheet::new(ws, &cols);
-        sh.header(0, &ANSWER_HEADERS, &st.header)?;
+        sh.header_fitted(0, &ANSWER_HEADERS, &st.header, 1)?;
         for (r, a) in (1u32..).zip(&l.answers) {
-            for (c, v) in (0u16..).zip(answer_fields(a)) {
+            let fields = answer_fields(a);
+            for (c, v) in (0u16..).zip(&fields) {
                 if c == 6 {
                     sh.money(r, c, v.parse().unwrap_or_default(), &st.money)?;
+                } else if wrapped[usize::from(c)] {
+                    sh.text(r, c, v, &st.id_wrap)?;
                 } else {
-                    sh.text(r, c, &v, &st.id_text)?;
+                    sh.text(r, c, v, &st.id_text)?;
                 }
             }
+            fit_row(&mut sh, &cols, r, &fields, &wrapped)?;
         }
         ws.set_freeze_panes(1, 0)?;
         crate::report::style::page_setup(ws, Some((0, 0)), cols.total_px())?;
@@ -347,22 +375,30 @@ pub fn render(wb: &mut Workbook, l: &Ledger, st: &Styles) -> Result<(), XlsxErro
     {
         let ws = wb.add_worksheet().set_name(REPAY_SHEET)?;
         let widths = [
-            9.0, 5.0, 9.0, 10.0, 14.0, 21.0, 24.0, 12.0, 20.0, 24.0, 12.0, 20.0, 36.0, 12.0, 16.0,
+            8.0, 5.0, 8.0, 7.0, 10.0, 19.5, 19.5, 7.0, 12.0, 19.5, 10.0, 12.0, 24.0, 10.5, 10.0,
+        ];
+        let wrapped = [
+            false, false, false, false, true, false, true, true, true, true, false, true, true,
+            false, true,
         ];
         let cols = Columns::chars(&widths);
         cols.apply(ws)?;
         let mut sh = Sheet::new(ws, &cols);
-        sh.header(0, &REPAY_HEADERS, &st.header)?;
+        sh.header_fitted(0, &REPAY_HEADERS, &st.header, 1)?;
         for (r, p) in (1u32..).zip(&l.repays) {
-            for (c, v) in (0u16..).zip(repay_fields(p)) {
+            let mut fields = repay_fields(p).to_vec();
+            // Derived, not recorded: where the 补发 line stands now.
+            fields.push(book.repay_status(p).text());
+            for (c, v) in (0u16..).zip(&fields) {
                 if c == 10 {
                     sh.money(r, c, v.parse().unwrap_or_default(), &st.money)?;
+                } else if wrapped[usize::from(c)] {
+                    sh.text(r, c, v, &st.id_wrap)?;
                 } else {
-                    sh.text(r, c, &v, &st.id_text)?;
+                    sh.text(r, c, v, &st.id_text)?;
                 }
             }
-            // Derived, not recorded: where the 补发 line stands now.
-            sh.text(r, 14, &book.repay_status(p).text(), &st.text)?;
+            fit_row(&mut sh, &cols, r, &fields, &wrapped)?;
         }
         ws.set_freeze_panes(1, 0)?;
         crate::report::style::page_setup(ws, Some((0, 0)), cols.total_px())?;
@@ -375,7 +411,7 @@ pub fn render(wb: &mut Workbook, l: &Ledger, st: &Styles) -> Result<(), XlsxErro
 fn status_sheet(wb: &mut Workbook, l: &Ledger, st: &Styles) -> Result<(), XlsxError> {
     const HEAD: [&str; 7] = [
         "期间",
-        "县（市、区）代码",
+        "区划代码",
         "县（市、区）",
         "核准金额",
         "已入账",
