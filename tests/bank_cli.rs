@@ -477,3 +477,32 @@ fn a_rerun_removes_batch_files_it_no_longer_writes() {
     );
     assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep");
 }
+
+/// A bank's answer is parsed like a claim form, by a worker under its limits: a crafted
+/// workbook that makes the parser ask for gigabytes (or abort) is that file's located error,
+/// and the ledger keeps every byte.
+#[test]
+fn a_crafted_answer_file_is_refused_by_name_and_the_ledger_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = run_period(&samples("2025-H1"), &out, "2025-H1", "2025-06-30", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let ledger = out.join("台账.xlsx");
+    let before = std::fs::read(&ledger).unwrap();
+    for name in ["huge/cell_at_row_col_0xffff.xls", "zipbomb/ratio_1000.xlsx"] {
+        let bad = common::fixtures().join("hostile").join(name);
+        let r = common::payrun(&[
+            "result",
+            "--period",
+            "2025-H1",
+            "--out",
+            out.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+        let file = name.rsplit('/').next().unwrap();
+        assert!(r.stderr.contains(file), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("未导入任何一行"), "{name}: {}", r.stderr);
+        assert_eq!(std::fs::read(&ledger).unwrap(), before, "{name}");
+    }
+}

@@ -1,24 +1,29 @@
 //! Reading the files of the money's way back (a bank's answer, an 账户更正表) into sheets of
 //! cells: any workbook calamine reads, or a text file (a txt/csv answer in UTF-8 or GB18030 with
 //! any common delimiter). These files come from the bank or the bureau's own officer, one or a
-//! few at a time, so they are read in-process, after the same size limit as the claim forms.
+//! few at a time, so they are read in-process — but by the claim forms' reader
+//! ([`crate::ingest::read::read_workbook`]) with its limits: size, zip bombs, broken OLE, cell
+//! count. Numbers arrive as `Decimal`, converted once at that boundary.
 
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use rust_decimal::Decimal;
 
 use crate::cell::compact;
+use crate::ingest::grid::CellVal;
+use crate::ingest::limits::MAX_FILE_BYTES as MAX_BYTES;
+use crate::ingest::worker::Isolation;
 
-/// The largest file read (the claim forms' limit).
-const MAX_BYTES: u64 = 100 * 1024 * 1024;
+/// Columns of a row kept: an answer or a correction form has a dozen; a stray cell far to the
+/// right (XFD) must not make every row 16,384 cells wide.
+const MAX_COLUMNS: u32 = 256;
 
 /// One cell: text as written, or a number.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),
-    Number(f64),
+    Number(Decimal),
 }
 
 impl Cell {
@@ -34,13 +39,13 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.trim().to_string(),
-            Cell::Number(f) => format!("{f}"),
+            Cell::Number(d) => d.normalize().to_string(),
         }
     }
 }
 
 /// A sheet, or the whole of a text file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Grid {
     /// Sheet name; empty for a text file.
     pub sheet: String,
@@ -61,7 +66,23 @@ const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Reads `path` (shown as `name`). A file that is neither a readable workbook nor text is an
 /// error naming it.
-pub fn read(path: &Path, name: &str) -> Result<Vec<Grid>, String> {
+pub fn read(path: &Path, name: &str, iso: &Isolation) -> Result<Vec<Grid>, String> {
+    match iso {
+        Isolation::InProcess => read_in_process(path, name),
+        // calamine can abort a process on a crafted workbook: parsed by a worker, under its
+        // memory and time limits, like the claim forms.
+        Isolation::Subprocess(exe) => crate::ingest::worker::read_grids(
+            exe,
+            &crate::ingest::InputFile {
+                abs: path.to_path_buf(),
+                rel: name.to_string(),
+            },
+        ),
+    }
+}
+
+/// [`read`] in this process (the worker's side, and tests).
+pub fn read_in_process(path: &Path, name: &str) -> Result<Vec<Grid>, String> {
     let meta = std::fs::metadata(path)
         .map_err(|e| format!("{name}：无法读取（{}）", crate::zh::io_reason(&e)))?;
     if meta.len() > MAX_BYTES {
@@ -76,33 +97,51 @@ pub fn read(path: &Path, name: &str) -> Result<Vec<Grid>, String> {
 }
 
 fn read_workbook(bytes: Vec<u8>, name: &str) -> Result<Vec<Grid>, String> {
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| {
-        format!("{name}：不是可读取的 Excel/WPS 工作簿（文件已损坏、加密或格式不对），未读取")
+    let (_, sheets) = crate::ingest::read::read_workbook(&bytes).map_err(|f| {
+        format!(
+            "{name}：不是可读取的 Excel/WPS 工作簿（{}），未读取",
+            f.message
+        )
     })?;
     let mut out = Vec::new();
-    for sheet in wb.sheet_names() {
-        let Ok(range) = wb.worksheet_range(&sheet) else {
-            return Err(format!("{name}｜{sheet}：工作表无法读取，未读取此文件"));
-        };
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
-        for r in range.rows() {
-            let mut v = vec![Cell::Empty; c0 as usize];
-            v.extend(r.iter().map(|d| match d {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::DateTime(d) => Cell::Number(d.as_f64()),
-                Data::Error(_) => Cell::Text("#错误".into()),
-            }));
-            rows.push(v);
+    for sheet in sheets {
+        let grid = sheet.grid.map_err(|e| {
+            format!(
+                "{name}｜{}：工作表无法读取（{e}），未读取此文件",
+                sheet.name
+            )
+        })?;
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        for (r, cells) in grid.rows() {
+            let r = *r as usize;
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            let row = &mut rows[r];
+            for (c, v) in cells.iter().filter(|(c, _)| *c < MAX_COLUMNS) {
+                let c = *c as usize;
+                if row.len() <= c {
+                    row.resize(c + 1, Cell::Empty);
+                }
+                row[c] = cell_of(v);
+            }
         }
-        out.push(Grid { sheet, rows });
+        out.push(Grid {
+            sheet: sheet.name,
+            rows,
+        });
     }
     Ok(out)
+}
+
+fn cell_of(v: &CellVal) -> Cell {
+    match v {
+        CellVal::Number(Some(d)) => Cell::Number(*d),
+        CellVal::Number(None) => Cell::Text(v.display()),
+        CellVal::Text(t) if t.is_empty() => Cell::Empty,
+        CellVal::Error(_) => Cell::Text("#错误".into()),
+        other => Cell::Text(other.display()),
+    }
 }
 
 fn read_text(bytes: &[u8], name: &str) -> Result<Vec<Grid>, String> {
@@ -166,12 +205,13 @@ pub fn digits_text(c: &Cell) -> Result<String, String> {
     match c {
         Cell::Empty => Ok(String::new()),
         Cell::Text(s) => Ok(compact(s)),
-        Cell::Number(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                Ok(format!("{}", *f as i64))
+        Cell::Number(d) => {
+            if d.fract().is_zero() && d.abs() < Decimal::from(1_000_000_000_000_000i64) {
+                Ok(d.trunc().normalize().to_string())
             } else {
                 Err(format!(
-                    "“{f}”被存成了数字，末几位已丢失；请把这一列设为文本格式后重新导出"
+                    "“{}”被存成了数字，末几位已丢失；请把这一列设为文本格式后重新导出",
+                    c.shown()
                 ))
             }
         }
@@ -182,8 +222,7 @@ pub fn digits_text(c: &Cell) -> Result<String, String> {
 pub fn amount(c: &Cell) -> Result<rust_decimal::Decimal, String> {
     let s = match c {
         Cell::Empty => return Err("金额为空".into()),
-        // Shortest text that reads back as the same double: 100.1 stays 100.1.
-        Cell::Number(f) => format!("{f}"),
+        Cell::Number(d) => d.normalize().to_string(),
         Cell::Text(s) => compact(s)
             .trim_start_matches(['¥', '￥'])
             .trim_end_matches('元')
@@ -223,8 +262,11 @@ mod tests {
 
     #[test]
     fn long_accounts_stored_as_numbers_are_refused() {
-        assert_eq!(digits_text(&Cell::Number(622848.0)).unwrap(), "622848");
-        assert!(digits_text(&Cell::Number(6.228480000000001e18)).is_err());
+        assert_eq!(
+            digits_text(&Cell::Number(Decimal::from(622848))).unwrap(),
+            "622848"
+        );
+        assert!(digits_text(&Cell::Number(Decimal::from(6_228_480_000_000_001_000i64))).is_err());
         assert_eq!(
             digits_text(&Cell::Text(" 6228 4800 01 ".into())).unwrap(),
             "6228480001"
@@ -233,7 +275,12 @@ mod tests {
 
     #[test]
     fn amounts_keep_the_fen_and_refuse_more() {
-        assert_eq!(amount(&Cell::Number(100.1)).unwrap().to_string(), "100.10");
+        assert_eq!(
+            amount(&Cell::Number(Decimal::new(1001, 1)))
+                .unwrap()
+                .to_string(),
+            "100.10"
+        );
         assert_eq!(
             amount(&Cell::Text("¥1,200.00元".into()))
                 .unwrap()
@@ -251,14 +298,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");
         std::fs::write(&p, &b).unwrap();
-        let g = read(&p, "a.txt").unwrap();
+        let g = read_in_process(&p, "a.txt").unwrap();
         assert_eq!(g[0].rows[1][2], Cell::Text("张三".into()));
         std::fs::write(&p, [0x50, 0x4B, 3, 4, 0, 0, 9]).unwrap();
-        let e = read(&p, "a.txt").unwrap_err();
+        let e = read_in_process(&p, "a.txt").unwrap_err();
         assert!(e.contains("a.txt") && e.contains("不是可读取的"), "{e}");
         std::fs::write(&p, [0xff, 0x00, 0x13, 0x80]).unwrap();
         assert!(
-            read(&p, "a.txt")
+            read_in_process(&p, "a.txt")
                 .unwrap_err()
                 .contains("不是 Excel/WPS 工作簿")
         );

@@ -134,7 +134,7 @@ pub fn read_inputs(
     let mut corrections = Vec::new();
     let mut claim_files = Vec::new();
     for f in files {
-        match grid::read(&f.abs, &f.rel) {
+        match grid::read(&f.abs, &f.rel, isolation) {
             Ok(g) => match correction::read(policy, &f.rel, &g, &mut problems) {
                 Some(c) => corrections.extend(c),
                 None => claim_files.push(f.clone()),

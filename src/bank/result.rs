@@ -270,6 +270,7 @@ pub fn import(
     policy: &Policy,
     period: &str,
     inputs: &[PathBuf],
+    iso: &crate::ingest::worker::Isolation,
 ) -> Result<Imported, Vec<String>> {
     if !l.periods.iter().any(|p| p.period == period) && !l.repays.iter().any(|r| r.period == period)
     {
@@ -292,7 +293,7 @@ pub fn import(
     let mut errors = Vec::new();
     let mut read = Vec::new();
     for (path, name) in &files {
-        match grid::read(path, name) {
+        match grid::read(path, name, iso) {
             Ok(g) => read.extend(read_grids(policy, name, &g, &mut errors)),
             Err(e) => errors.push(e),
         }

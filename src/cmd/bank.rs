@@ -165,7 +165,13 @@ fn result_command(a: ResultArgs) -> Result<u8, String> {
     let path = a.ledger.unwrap_or_else(|| a.out.join("台账.xlsx"));
     let _lock = ledger::lock(&path)?;
     let mut l = load_ledger(&path)?;
-    let done = match payrun::bank::result::import(&mut l, &policy, &period.label, &a.files) {
+    let done = match payrun::bank::result::import(
+        &mut l,
+        &policy,
+        &period.label,
+        &a.files,
+        &super::isolation().map_err(|e| e.to_string())?,
+    ) {
         Ok(d) => d,
         Err(problems) => {
             for p in &problems {

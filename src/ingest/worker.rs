@@ -17,6 +17,9 @@ use crate::codes::FileCode;
 
 /// The hidden subcommand name.
 pub const WORKER_ARG: &str = "__ingest-worker";
+/// The worker schema that returns a file's sheets as plain cells (a bank's answer, an
+/// 账户更正表: [`crate::bank::grid`]).
+pub const GRID_SCHEMA: &str = "grid";
 
 /// How files are parsed.
 #[derive(Debug, Clone)]
@@ -43,12 +46,14 @@ pub fn worker_main(schema: &str, abs: &Path, rel: &str) -> i32 {
         let code = emit(&fi);
         std::mem::forget(fi);
         code
+    } else if schema == GRID_SCHEMA {
+        emit(&crate::bank::grid::read_in_process(abs, rel))
     } else {
         2
     }
 }
 
-fn emit<F: Column>(fi: &FileIngest<F>) -> i32 {
+fn emit<T: serde::Serialize>(fi: &T) -> i32 {
     // postcard, not JSON: the parent decodes every row of every file, and a compact binary
     // form is several times cheaper to write and read than 3 MB of JSON per claim file.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -178,6 +183,32 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
             .unwrap_or_default();
         FileIngest::failed(&file.rel, sha, bytes, code, msg)
     };
+    match worker_output(exe, F::SCHEMA, file) {
+        Ok(out) => match postcard::from_bytes::<FileIngest<F>>(&out) {
+            Ok(fi) => fi,
+            Err(e) => failed(FileCode::UnreadableFile, format!("解析结果无法读取：{e}")),
+        },
+        Err((code, msg)) => failed(code, msg),
+    }
+}
+
+/// A file's sheets as plain cells ([`GRID_SCHEMA`]), parsed by a worker under the same limits as
+/// the claim forms; Err is a Chinese sentence naming the file.
+pub fn read_grids(exe: &Path, file: &InputFile) -> Result<Vec<crate::bank::grid::Grid>, String> {
+    match worker_output(exe, GRID_SCHEMA, file) {
+        Ok(out) => postcard::from_bytes::<Result<Vec<crate::bank::grid::Grid>, String>>(&out)
+            .unwrap_or_else(|e| Err(format!("{}：解析结果无法读取：{e}", file.rel))),
+        Err((_, msg)) => Err(format!("{}：{msg}，未读取", file.rel)),
+    }
+}
+
+/// Runs a worker of `schema` on `file`: its output, or why it gave none.
+fn worker_output(
+    exe: &Path,
+    schema: &str,
+    file: &InputFile,
+) -> Result<Vec<u8>, (FileCode, String)> {
+    let failed = |code: FileCode, msg: String| Err((code, msg));
     // On Windows stdin carries the go-ahead once the worker is in its Job Object.
     let stdin = if cfg!(windows) {
         Stdio::piped()
@@ -186,7 +217,7 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
     };
     let mut child = match Command::new(exe)
         .arg(WORKER_ARG)
-        .arg(F::SCHEMA)
+        .arg(schema)
         .arg(&file.abs)
         .arg(&file.rel)
         .env_remove("RUST_LOG")
@@ -255,10 +286,7 @@ fn run_worker<F: Column>(exe: &Path, file: &InputFile) -> FileIngest<F> {
                 limits::WORKER_SECONDS
             ),
         ),
-        Some(st) if st.success() => match postcard::from_bytes::<FileIngest<F>>(&out) {
-            Ok(fi) => fi,
-            Err(e) => failed(FileCode::UnreadableFile, format!("解析结果无法读取：{e}")),
-        },
+        Some(st) if st.success() => Ok(out),
         Some(_)
             if err_text.contains("memory allocation") || err_text.contains("capacity overflow") =>
         {
